@@ -1,0 +1,34 @@
+/**
+ * The `kairos` command. Each subcommand parses its arguments, calls one exported server
+ * function and prints the result; nothing here knows about SQL or HTTP.
+ */
+import { Command, Option } from 'commander';
+import { doctor } from './commands/doctor.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { serveCommand } from './commands/serve.ts';
+import { userAdd } from './commands/user.ts';
+
+const program = new Command()
+  .name('kairos')
+  .description('Events whose status changes by itself at the exact moment their dates say.')
+  .showHelpAfterError();
+
+program.command('serve').description('run the API, the scheduler and the web app in one process').action(serveCommand);
+program.command('migrate').description('apply pending database migrations').action(migrateCommand);
+program
+  .command('doctor')
+  .description('check that triggers and statuses match the dates (exit 0 clean, 1 not)')
+  .option('--fix', 'repair every problem found, in one transaction')
+  .option('--json', 'print the report as JSON')
+  .action(doctor);
+program
+  .command('user')
+  .description('manage accounts')
+  .command('add')
+  .description('create an account; prompts for the password, or generates one when not on a terminal')
+  .requiredOption('--email <email>', 'the email to sign in with')
+  .addOption(new Option('--role <role>', 'admin or organizer').choices(['admin', 'organizer']).makeOptionMandatory())
+  .option('--name <name>', 'the display name')
+  .action(userAdd);
+
+await program.parseAsync(process.argv);

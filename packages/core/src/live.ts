@@ -1,0 +1,48 @@
+/**
+ * The typed contract of the live stream (SPEC §7): message type → payload. The server's hub
+ * publishes only these, the web app's stream client parses only these; a new kind of message is
+ * added here first and the compiler finds every place that must handle it.
+ */
+import type { EventView } from './event.ts';
+import type { LifecycleState, TriggerKind } from './lifecycle.ts';
+
+export const HISTORY_CAUSES = ['schedule', 'recovery', 'edit', 'create', 'approval', 'decline', 'cancel', 'delete'] as const;
+export type HistoryCause = (typeof HISTORY_CAUSES)[number];
+
+/** One history entry as the API answers it (SPEC §5). */
+export interface HistoryEntryView {
+  seq: number;
+  eventId: string;
+  at: string;
+  cause: HistoryCause;
+  actor: string | null;
+  from: LifecycleState | null;
+  to: LifecycleState;
+  trigger: TriggerKind | null;
+  dueAt: string | null;
+  lateMs: number | null;
+  reason?: string;
+}
+
+export interface LiveEventMap {
+  hello: { serverTime: string; lastSeq: number };
+  transition: HistoryEntryView & { event: EventView | null };
+  'event.created': HistoryEntryView & { event: EventView };
+  'event.updated': HistoryEntryView & { event: EventView };
+  'event.deleted': HistoryEntryView & { event: null };
+}
+export type LiveEventType = keyof LiveEventMap;
+
+/** Which message a history entry becomes: any change of (status, phase) is a `transition`. */
+export function liveTypeOf(entry: Pick<HistoryEntryView, 'cause' | 'from' | 'to'>): Exclude<LiveEventType, 'hello'> {
+  const changed = entry.from !== null && (entry.from.status !== entry.to.status || entry.from.phase !== entry.to.phase);
+  if (changed) return 'transition';
+  switch (entry.cause) {
+    case 'create':
+      return 'event.created';
+    case 'delete':
+      return 'event.deleted';
+    default:
+      return 'event.updated';
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Instants at the edges: parsing what people type (RFC 3339 with an offset, or a wall time read
+ * in the event's zone) and printing what the API answers (UTC, milliseconds, `Z`).
+ * Zone arithmetic is Temporal's (the polyfill until runtimes ship it); no offset is computed by hand.
+ */
+import { Temporal } from 'temporal-polyfill';
+import type { Instant } from './lifecycle.ts';
+
+export type ParsedInstant =
+  | { ok: true; at: Instant }
+  | { ok: false; code: 'validation_failed' | 'invalid_local_time'; message: string };
+
+// RFC 3339 date-time, seconds optional, offset optional (absent = a wall time in the zone).
+const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:\d{2})?$/;
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9999;
+
+const fail = (message: string): ParsedInstant => ({ ok: false, code: 'validation_failed', message });
+
+/** Is this an IANA zone name the runtime knows (`Asia/Kolkata`, `UTC`)? Offsets are not zones. */
+export function isValidTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(zone) || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parse an input instant. With an offset it is absolute; without, it is a wall time in `zone`:
+ * a time skipped by a forward clock change is `invalid_local_time`, a repeated one is the earlier
+ * instant. Digits below the millisecond are truncated (the precision is the millisecond).
+ */
+export function parseInstant(input: string, zone: string): ParsedInstant {
+  const m = INSTANT_RE.exec(input.trim());
+  if (!m) return fail('must be a date-time like 2026-12-01T10:00 or 2026-12-01T04:30:00.000Z');
+  const [, y, mo, d, h, mi, s, frac, offset] = m;
+  const year = Number(y);
+  if (year < MIN_YEAR || year > MAX_YEAR) return fail(`year must be between ${MIN_YEAR} and ${MAX_YEAR}`);
+  let wall: Temporal.PlainDateTime;
+  try {
+    wall = Temporal.PlainDateTime.from(
+      {
+        year,
+        month: Number(mo),
+        day: Number(d),
+        hour: Number(h),
+        minute: Number(mi),
+        second: Number(s ?? 0),
+        millisecond: Number((frac ?? '').padEnd(3, '0').slice(0, 3)),
+      },
+      { overflow: 'reject' },
+    );
+  } catch {
+    return fail(`${input.trim().slice(0, 10)} is not a date on the calendar`);
+  }
+  if (offset !== undefined) {
+    const utc = wall.toZonedDateTime('UTC').epochMilliseconds;
+    if (offset === 'Z' || offset === 'z') return { ok: true, at: utc };
+    const sign = offset.startsWith('-') ? -1 : 1;
+    const [oh, om] = offset.slice(1).split(':').map(Number) as [number, number];
+    if (oh > 23 || om > 59) return fail('offset must be between -23:59 and +23:59');
+    return { ok: true, at: utc - sign * (oh * 60 + om) * 60_000 };
+  }
+  if (!isValidTimeZone(zone)) return fail(`unknown time zone ${zone}`);
+  const zoned = wall.toZonedDateTime(zone, { disambiguation: 'earlier' });
+  if (!zoned.toPlainDateTime().equals(wall)) {
+    return {
+      ok: false,
+      code: 'invalid_local_time',
+      message: `${wall.toString({ smallestUnit: 'minute' })} does not exist in ${zone} (clocks jump forward then)`,
+    };
+  }
+  return { ok: true, at: zoned.epochMilliseconds };
+}
+
+/** The API's instant format: UTC RFC 3339 with milliseconds and `Z`. */
+export function formatInstant(at: Instant): string {
+  return Temporal.Instant.fromEpochMilliseconds(at).toString({ fractionalSecondDigits: 3 });
+}
+
+/** `formatInstant` for nullable values. */
+export const formatOptional = (at: Instant | null): string | null => (at === null ? null : formatInstant(at));
+
+/** A wall time in `zone` for `<input type="datetime-local">` and humans: `2026-12-01T10:00`. */
+export function toWallTime(at: Instant, zone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(at)
+    .toZonedDateTimeISO(zone)
+    .toPlainDateTime()
+    .toString({ smallestUnit: 'minute' });
+}
+
+/** A readable date-time in `zone`, with the zone's short name: `1 Dec 2026, 10:00 GMT+5:30`. */
+export function formatInZone(at: Instant, zone: string, locale = 'en-GB'): string {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: zone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZoneName: 'short',
+  }).format(at);
+}

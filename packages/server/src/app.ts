@@ -1,0 +1,147 @@
+/**
+ * Builds the whole service from a config — store, migrations, services, scheduler, live hub,
+ * HTTP routes — without listening. Tests build it on a temp database and use a real port or
+ * `inject`; `main.ts` is the only place that touches the process.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { openStore, type Store } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { authRoutes } from './features/auth/auth.routes.ts';
+import { AuthService } from './features/auth/auth.service.ts';
+import { eventsRoutes } from './features/events/events.routes.ts';
+import { EventsService } from './features/events/events.service.ts';
+import { countTriggers } from './features/events/triggers.repository.ts';
+import { registerAuth } from './http/auth.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { loggerOptions } from './http/logging.ts';
+import { registerValidation } from './http/validation.ts';
+import { webRoutes } from './http/web.ts';
+import { LiveHub } from './live/hub.ts';
+import { streamRoutes } from './live/stream.routes.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { opsRoutes, schedulerRoutes } from './ops/ops.routes.ts';
+import { EmbeddedScheduler } from './scheduler/embedded/embedded-scheduler.ts';
+import type { Scheduler } from './scheduler/scheduler.ts';
+import { FiringStats } from './scheduler/stats.ts';
+
+export const BODY_LIMIT = 100 * 1024;
+
+export interface Kairos {
+  app: FastifyInstance;
+  store: Store;
+  scheduler: Scheduler;
+  hub: LiveHub;
+  auth: AuthService;
+  events: EventsService;
+  metrics: Metrics;
+  log: Logger;
+  /** The admin password generated on first start, to print once; null otherwise. */
+  generatedAdmin: { email: string; password: string } | null;
+  /** Start the scheduler (firing what was missed first); the app is then ready. */
+  start(): Promise<void>;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** A pino logger or options; defaults to JSON at config.logLevel. */
+  logger?: Logger;
+}
+
+export async function buildKairos(config: Config, options: BuildOptions = {}): Promise<Kairos> {
+  const clock = options.clock ?? systemClock;
+  const store = openStore(config.database);
+  await migrate(store);
+
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const log = app.log as unknown as Logger;
+
+  const metrics = createMetrics(() => countTriggers(store.db));
+  const stats = new FiringStats(metrics);
+  const auth = new AuthService({
+    store,
+    clock,
+    secret: config.secret,
+    sessionTtlMs: config.sessionTtlMs,
+    loginMaxFailures: config.loginMaxFailures,
+    loginWindowMs: config.loginWindowMs,
+  });
+  await auth.init();
+  const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
+  const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
+  const scheduler = new EmbeddedScheduler({ store, clock, log: log.child({ component: 'scheduler' }), stats });
+  const hub = new LiveHub(store, clock, metrics);
+
+  registerValidation(app);
+  registerErrorHandling(app);
+  // CSP is left to the web app's issue: the interactive API docs need inline scripts.
+  await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await app.register(fastifyCookie);
+  registerAuth(app, auth);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requests.inc({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unknown',
+      status: String(reply.statusCode),
+    });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Kairos API',
+        version: '1',
+        description: 'Events whose status changes by itself at the moment its dates say.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { auth, secureCookies: config.secureCookies });
+      await api.register(eventsRoutes, { events, clock });
+      await api.register(streamRoutes, { hub, store, clock });
+      await api.register(schedulerRoutes, { scheduler });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(opsRoutes, { store, scheduler, metrics });
+  await app.register(webRoutes);
+
+  // Shutdown order: streams get a retry hint, the scheduler finishes its firing, then the database closes.
+  app.addHook('preClose', async () => hub.close());
+  app.addHook('onClose', async () => {
+    await scheduler.stop();
+    await store.close();
+  });
+
+  return {
+    app,
+    store,
+    scheduler,
+    hub,
+    auth,
+    events,
+    metrics,
+    log,
+    generatedAdmin: ensured?.generatedPassword ? { email: ensured.email, password: ensured.generatedPassword } : null,
+    start: () => scheduler.start(),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Environment → a validated, frozen config (SPEC §9). Nothing else reads process.env; a bad
+ * value fails at start with a message saying how to fix it.
+ */
+import { isValidTimeZone } from '@kairos/core';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: string;
+  readonly adminEmail: string | null;
+  readonly adminPassword: string | null;
+  readonly secret: string | null;
+  readonly defaultTimezone: string;
+  readonly logLevel: string;
+  readonly sessionTtlMs: number;
+  readonly loginMaxFailures: number;
+  readonly loginWindowMs: number;
+  readonly secureCookies: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name}=${raw}: use a whole number from ${min} to ${max}`);
+  return n;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env): Config {
+  const defaultTimezone = env.KAIROS_DEFAULT_TIMEZONE || 'UTC';
+  if (!isValidTimeZone(defaultTimezone)) {
+    throw new ConfigError(`KAIROS_DEFAULT_TIMEZONE=${defaultTimezone} is not an IANA time zone; use a name like Europe/Berlin`);
+  }
+  const adminEmail = env.KAIROS_ADMIN_EMAIL || null;
+  const adminPassword = env.KAIROS_ADMIN_PASSWORD || null;
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    throw new ConfigError('set both KAIROS_ADMIN_EMAIL and KAIROS_ADMIN_PASSWORD, or neither');
+  }
+  if (adminPassword !== null && [...adminPassword].length < 12) {
+    throw new ConfigError('KAIROS_ADMIN_PASSWORD must be at least 12 characters');
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${logLevel}: use one of ${LEVELS.join(', ')}`);
+  const secret = env.KAIROS_SECRET || null;
+  if (secret !== null && secret.length < 16) throw new ConfigError('KAIROS_SECRET must be at least 16 characters');
+  return Object.freeze({
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    database: env.KAIROS_DB || './data/kairos.sqlite',
+    adminEmail,
+    adminPassword,
+    secret,
+    defaultTimezone,
+    logLevel,
+    sessionTtlMs: integer(env, 'KAIROS_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3_600_000,
+    loginMaxFailures: integer(env, 'KAIROS_LOGIN_MAX_FAILURES', 10, 1, 10_000),
+    loginWindowMs: integer(env, 'KAIROS_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
+    secureCookies: env.KAIROS_SECURE_COOKIES === 'true',
+  });
+}

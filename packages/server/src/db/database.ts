@@ -1,0 +1,116 @@
+/**
+ * Opening the database and running a write with its consequences. Every write goes through
+ * `Store.write`: one transaction, and after it commits the store announces what the
+ * transaction changed (history entries, trigger changes) to whoever listens — the live hub and
+ * the scheduler. Repositories record those effects themselves, so no service can write an event
+ * and forget to "also tell the scheduler".
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
+import type { EventRecord } from '../features/events/events.repository.ts';
+import type { HistoryRecord } from '../features/history/history.repository.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+/** What a committed transaction changed, gathered by the repositories while it ran. */
+export interface Effects {
+  /** History rows written, each with the event as it read after the write (null when deleted). */
+  entries: Array<{ entry: HistoryRecord; event: EventRecord | null }>;
+  /** Some trigger rows were inserted or removed. */
+  triggersChanged: boolean;
+}
+
+export interface Tx {
+  db: Db;
+  effects: Effects;
+}
+
+export type CommitListener = (effects: Effects) => void;
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly db: Db;
+  /** Run `fn` in one write transaction; listeners hear about its effects once it commits, in commit order. */
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  onCommit(listener: CommitListener): () => void;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const newEffects = (): Effects => ({ entries: [], triggersChanged: false });
+
+/** A listener's failure must never turn a committed write into an error answer. */
+function notify(listener: CommitListener, effects: Effects): void {
+  try {
+    listener(effects);
+  } catch (error) {
+    process.emitWarning(`commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * SQLite in WAL mode with `synchronous = FULL`: every commit is fsynced before the answer goes
+ * out, so a 2xx survives `kill -9` and power loss alike (I4). `busy_timeout` lets the CLI's
+ * `doctor` share the file with a running server.
+ */
+export function openSqlite(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
+  const listeners = new Set<CommitListener>();
+
+  return {
+    dialect: 'sqlite',
+    db,
+    async write(fn) {
+      const effects = newEffects();
+      // BEGIN IMMEDIATE takes the write lock up front: a read-then-write transaction can then
+      // never fail half-way on a lock upgrade while another process (doctor) writes.
+      const result = await db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const value = await fn({ db: conn, effects });
+          await sql`commit`.execute(conn);
+          // Still holding the connection: listeners hear commits in commit order.
+          for (const listener of listeners) notify(listener, effects);
+          return value;
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+      return result;
+    },
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      listeners.clear();
+      await db.destroy();
+    },
+  };
+}
+
+export function openStore(url: string): Store {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error('cluster mode (KAIROS_DB=postgres://…) is not implemented yet; use a SQLite file path');
+  }
+  return openSqlite(url);
+}

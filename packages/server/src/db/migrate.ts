@@ -1,0 +1,27 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Store } from './database.ts';
+import * as m0001 from './migrations/0001_init.ts';
+
+/** Numbered, frozen migrations; each takes the dialect so one file serves SQLite and PostgreSQL. */
+function provider(dialect: Store['dialect']): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '0001_init': { up: m0001.up(dialect) } };
+    },
+  };
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Apply every pending migration; throws with the failing migration's name. */
+export async function migrate(store: Store): Promise<MigrationReport> {
+  const migrator = new Migrator({ db: store.db, provider: provider(store.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,83 @@
+/**
+ * Table types as the application sees them (camelCase; the CamelCasePlugin maps to snake_case
+ * columns). Instants are integer epoch milliseconds in both dialects. Migrations never import
+ * this file: they are frozen in time, these types follow today's code.
+ */
+import type { Generated } from 'kysely';
+
+export interface EventsTable {
+  id: string;
+  title: string;
+  description: string | null;
+  venue: string | null;
+  timezone: string;
+  capacity: number | null;
+  registrationOpensAt: number | null;
+  registrationClosesAt: number | null;
+  startsAt: number;
+  endsAt: number;
+  certificatesOpenAt: number | null;
+  certificatesCloseAt: number | null;
+  status: string;
+  phase: string;
+  version: number;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One row per pending boundary of an approved, non-cancelled event (invariant I1). */
+export interface TriggersTable {
+  eventId: string;
+  trigger: string;
+  dueAt: number;
+}
+
+export interface HistoryTable {
+  seq: Generated<number>;
+  eventId: string;
+  /** The event's owner when the entry was written: who besides admins may see it. */
+  ownerId: string;
+  at: number;
+  cause: string;
+  actor: string | null;
+  fromStatus: string | null;
+  fromPhase: string | null;
+  toStatus: string;
+  toPhase: string;
+  trigger: string | null;
+  dueAt: number | null;
+  lateMs: number | null;
+  reason: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface SessionsTable {
+  /** HMAC of the bearer token with the server secret: a stolen database yields no usable token. */
+  tokenHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  events: EventsTable;
+  triggers: TriggersTable;
+  history: HistoryTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  settings: SettingsTable;
+}

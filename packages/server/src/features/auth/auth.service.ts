@@ -1,0 +1,147 @@
+/**
+ * Accounts and sessions. Tokens are 256 random bits handed to the client once; the database
+ * keeps only their HMAC under the server secret, so sessions survive restarts, logout really
+ * revokes, and a copy of the database yields no usable token.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { KairosError, type Role, type Viewer } from '@kairos/core';
+import type { Clock } from '../../clock.ts';
+import type { Store } from '../../db/database.ts';
+import {
+  countUsers,
+  findUser,
+  findUserByEmail,
+  insertUser,
+  listUsers,
+  type UserRecord,
+  type UserView,
+  updateUserPassword,
+} from '../users/users.repository.ts';
+import { LoginLimiter } from './login-limiter.ts';
+import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
+import { deleteSession, ensureSetting, findSession, insertSession } from './sessions.repository.ts';
+
+export interface AuthDeps {
+  store: Store;
+  clock: Clock;
+  secret: string | null;
+  sessionTtlMs: number;
+  loginMaxFailures: number;
+  loginWindowMs: number;
+}
+
+export const toUserView = (u: UserRecord): UserView => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  createdAt: new Date(u.createdAt).toISOString(),
+});
+
+export const viewerOf = (u: UserRecord): Viewer => ({ role: u.role, userId: u.id });
+
+const BAD_LOGIN = 'email or password is incorrect';
+const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
+
+export class AuthService {
+  private secret: string | null;
+  private readonly limiter: LoginLimiter;
+
+  constructor(private readonly deps: AuthDeps) {
+    this.secret = deps.secret;
+    this.limiter = new LoginLimiter(deps.loginMaxFailures, deps.loginWindowMs);
+  }
+
+  /** The signing secret: configured, or generated once and kept in the database. */
+  async init(): Promise<void> {
+    this.secret ??= await ensureSetting(this.deps.store.db, 'session_secret', randomBytes(32).toString('base64url'));
+  }
+
+  private hash(token: string): string {
+    if (!this.secret) throw new Error('AuthService.init() was not called');
+    return createHmac('sha256', this.secret).update(token).digest('base64url');
+  }
+
+  async login(email: string, password: string, address: string): Promise<{ token: string; user: UserRecord; expiresAt: number }> {
+    const now = this.deps.clock.now();
+    const key = `${email.trim().toLowerCase()}|${address}`;
+    const wait = this.limiter.retryAfter(key, now);
+    if (wait > 0)
+      throw Object.assign(new KairosError('rate_limited', `too many failed logins; try again in ${wait} s`), {
+        retryAfter: wait,
+      });
+    const user = await findUserByEmail(this.deps.store.db, email.trim());
+    // Unknown emails cost a full scrypt too: timing tells nothing about which accounts exist.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    if (!user || !ok) {
+      this.limiter.fail(key, now);
+      throw new KairosError('unauthenticated', BAD_LOGIN);
+    }
+    this.limiter.succeed(key);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + this.deps.sessionTtlMs;
+    await insertSession(this.deps.store.db, { tokenHash: this.hash(token), userId: user.id, createdAt: now, expiresAt });
+    return { token, user, expiresAt };
+  }
+
+  async logout(token: string): Promise<void> {
+    await deleteSession(this.deps.store.db, this.hash(token));
+  }
+
+  /** The user a token belongs to, or null when it is unknown, revoked or expired. */
+  async authenticate(token: string): Promise<UserRecord | null> {
+    const session = await findSession(this.deps.store.db, this.hash(token), this.deps.clock.now());
+    if (!session) return null;
+    return (await findUser(this.deps.store.db, session.userId)) ?? null;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return listUsers(this.deps.store.db);
+  }
+
+  async createUser(input: { email: string; name?: string | undefined; role: Role; password: string }): Promise<UserRecord> {
+    const email = input.email.trim().toLowerCase();
+    const details = [];
+    if (!EMAIL_RE.test(email)) details.push({ path: 'email', message: 'must be an email address' });
+    if ([...input.password].length < MIN_PASSWORD_LENGTH) {
+      details.push({ path: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
+    }
+    if (details.length > 0) throw new KairosError('validation_failed', `${details[0]?.path} ${details[0]?.message}`, details);
+    if (await findUserByEmail(this.deps.store.db, email)) {
+      throw new KairosError('validation_failed', 'email is already taken', [{ path: 'email', message: 'is already taken' }]);
+    }
+    const user: UserRecord = {
+      id: `usr_${randomBytes(9).toString('base64url')}`,
+      email,
+      name: input.name?.trim() || email.split('@')[0] || email,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      createdAt: this.deps.clock.now(),
+    };
+    await insertUser(this.deps.store.db, user);
+    return user;
+  }
+
+  /**
+   * SPEC §9 first start: make sure the configured admin exists with the configured password;
+   * with none configured and no user at all, create admin@localhost with a random password and
+   * return it so the caller prints it once.
+   */
+  async ensureAdmin(
+    email: string | null,
+    password: string | null,
+  ): Promise<{ email: string; generatedPassword: string | null } | null> {
+    if (email && password) {
+      const existing = await findUserByEmail(this.deps.store.db, email);
+      if (!existing) await this.createUser({ email, role: 'admin', password, name: 'Administrator' });
+      else if (!(await verifyPassword(password, existing.passwordHash)) || existing.role !== 'admin') {
+        await updateUserPassword(this.deps.store.db, existing.id, await hashPassword(password), 'admin');
+      }
+      return { email, generatedPassword: null };
+    }
+    if ((await countUsers(this.deps.store.db)) > 0) return null;
+    const generated = randomBytes(12).toString('base64url');
+    await this.createUser({ email: 'admin@localhost', role: 'admin', password: generated, name: 'Administrator' });
+    return { email: 'admin@localhost', generatedPassword: generated };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Failed logins per (email, address) in a sliding window (SPEC §6: 10 failures in 15 minutes
+ * → 429 with Retry-After). Only failures count, so a user who types the right password is never
+ * locked out by their own successful logins. In memory: a restart forgets, which only helps
+ * the legitimate user; cluster mode would move this to the shared database.
+ */
+export class LoginLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (list.length === 0) this.failures.delete(key);
+    else this.failures.set(key, list);
+    return list;
+  }
+
+  /** Seconds until another attempt is allowed, or 0 when it is allowed now. */
+  retryAfter(key: string, now: number): number {
+    const list = this.recent(key, now);
+    if (list.length < this.max) return 0;
+    const oldest = list[list.length - this.max] as number;
+    return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
+  }
+
+  fail(key: string, now: number): void {
+    const list = this.recent(key, now);
+    list.push(now);
+    this.failures.set(key, list);
+  }
+
+  succeed(key: string): void {
+    this.failures.delete(key);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Db } from '../../db/database.ts';
+
+export async function insertSession(db: Db, s: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }) {
+  await db.insertInto('sessions').values(s).execute();
+}
+
+export async function findSession(db: Db, tokenHash: string, now: number) {
+  const row = await db
+    .selectFrom('sessions')
+    .select(['userId', 'expiresAt'])
+    .where('tokenHash', '=', tokenHash)
+    .where('expiresAt', '>', now)
+    .executeTakeFirst();
+  return row && { userId: row.userId, expiresAt: Number(row.expiresAt) };
+}
+
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('tokenHash', '=', tokenHash).execute();
+}
+
+export async function deleteExpiredSessions(db: Db, now: number): Promise<void> {
+  await db.deleteFrom('sessions').where('expiresAt', '<=', now).execute();
+}
+
+export async function getSetting(db: Db, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value;
+}
+
+/** Insert unless present; returns the stored value (another process may have won the race). */
+export async function ensureSetting(db: Db, key: string, value: string): Promise<string> {
+  await db
+    .insertInto('settings')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  return (await getSetting(db, key)) ?? value;
+}

@@ -1,0 +1,41 @@
+import { type EventView, formatInstant, formatOptional, isScheduled, nextTransition } from '@kairos/core';
+import type { EventRecord } from './events.repository.ts';
+
+/** The event as the API answers it, `nextTransition` computed at `now`. */
+export function toEventView(e: EventRecord, now: number): EventView {
+  const next = isScheduled(e.status) ? nextTransition(e, now) : null;
+  return {
+    id: e.id,
+    title: e.title,
+    description: e.description,
+    venue: e.venue,
+    timezone: e.timezone,
+    capacity: e.capacity,
+    registrationOpensAt: formatOptional(e.registrationOpensAt),
+    registrationClosesAt: formatOptional(e.registrationClosesAt),
+    startsAt: formatInstant(e.startsAt),
+    endsAt: formatInstant(e.endsAt),
+    certificatesOpenAt: formatOptional(e.certificatesOpenAt),
+    certificatesCloseAt: formatOptional(e.certificatesCloseAt),
+    status: e.status,
+    phase: e.phase,
+    nextTransition: next && { at: formatInstant(next.at), status: next.status, phase: next.phase },
+    version: e.version,
+    createdBy: e.createdBy,
+    createdAt: formatInstant(e.createdAt),
+    updatedAt: formatInstant(e.updatedAt),
+  };
+}
+
+/**
+ * Strong validator: changes with every user write (version) and every status change (phase),
+ * so a cached copy never hides a transition. `If-Match` compares only the version part: a
+ * scheduled transition alone does not make a client's edit stale.
+ */
+export const etagOf = (e: EventRecord): string => `"${e.version}-${e.phase}"`;
+
+/** The version an `If-Match` value names, or null when it names none we issued. */
+export function versionFromEtag(value: string): number | null {
+  const m = /^(?:W\/)?"(\d+)-[a-z_]+"$/.exec(value.trim());
+  return m ? Number(m[1]) : null;
+}

@@ -1,0 +1,270 @@
+/**
+ * Use cases on events. Each write is one transaction: the event row, its triggers (derived by
+ * the repository) and its history entry commit together or not at all.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  canCancel,
+  canCreate,
+  canDelete,
+  canEdit,
+  canRead,
+  canReview,
+  canSubmit,
+  type EditPlan,
+  type EventCreateBody,
+  type EventPatchBody,
+  type HistoryCause,
+  KairosError,
+  type LifecycleState,
+  PUBLIC_STATUSES,
+  planEdit,
+  resolveEventFields,
+  type Status,
+  stateAt,
+  type Viewer,
+} from '@kairos/core';
+import type { Clock } from '../../clock.ts';
+import type { Store, Tx } from '../../db/database.ts';
+import { appendHistory, firstEntryOf, type HistoryRecord, historyOf } from '../history/history.repository.ts';
+import { versionFromEtag } from './event.view.ts';
+import {
+  deleteEvent,
+  type EventRecord,
+  findEvent,
+  insertEvent,
+  type ListFilter,
+  listEvents,
+  updateEvent,
+} from './events.repository.ts';
+
+export interface EventsDeps {
+  store: Store;
+  clock: Clock;
+  defaultTimezone: string;
+}
+
+export interface ListQuery {
+  statuses: string[] | null;
+  phases: string[] | null;
+  q: string | null;
+  from: number | null;
+  to: number | null;
+  limit: number;
+  after: { startsAt: number; id: string } | null;
+}
+
+export interface Precondition {
+  ifMatch?: string | undefined;
+  version?: number | undefined;
+}
+
+const notFound = () => new KairosError('not_found', 'event not found');
+const forbidden = (what: string) => new KairosError('forbidden', `you may not ${what} this event`);
+const invalidState = (action: string, status: Status) =>
+  new KairosError('invalid_state', `cannot ${action} an event whose status is ${status}`);
+const userId = (v: Viewer): string | null => (v.role === 'public' ? null : v.userId);
+/** Every write needs a session: the public get 401 before any lookup or permission check. */
+function signedIn(v: Viewer): void {
+  if (v.role === 'public') throw new KairosError('unauthenticated', 'sign in first');
+}
+
+export const newEventId = (): string => `ev_${randomBytes(12).toString('base64url')}`;
+
+export class EventsService {
+  constructor(private readonly deps: EventsDeps) {}
+
+  async create(viewer: Viewer, body: EventCreateBody): Promise<EventRecord> {
+    signedIn(viewer);
+    if (viewer.role === 'public' || !canCreate(viewer)) throw forbidden('create');
+    const fields = resolveEventFields(body, null, this.deps.defaultTimezone);
+    const status: Status = body.draft ? 'draft' : viewer.role === 'admin' ? 'upcoming' : 'pending_approval';
+    return this.deps.store.write(async (tx) => {
+      const now = this.deps.clock.now();
+      const state = stateAt(fields, status, now);
+      const event: EventRecord = {
+        id: newEventId(),
+        ...fields,
+        ...state,
+        version: 1,
+        createdBy: viewer.userId,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await insertEvent(tx, event, now);
+      await this.record(tx, event, 'create', viewer, null, now);
+      return event;
+    });
+  }
+
+  async get(viewer: Viewer, id: string): Promise<EventRecord> {
+    const event = await findEvent(this.deps.store.db, id);
+    if (!event || !canRead(viewer, event)) throw notFound();
+    return event;
+  }
+
+  async list(viewer: Viewer, query: ListQuery): Promise<EventRecord[]> {
+    const filter: ListFilter = {
+      ...query,
+      visibleStatuses: viewer.role === 'admin' ? null : PUBLIC_STATUSES,
+      ownerId: userId(viewer),
+    };
+    return listEvents(this.deps.store.db, filter);
+  }
+
+  /** Apply a partial update, or (dryRun) answer what it would do and write nothing. */
+  async patch(
+    viewer: Viewer,
+    id: string,
+    body: EventPatchBody,
+    pre: Precondition,
+    dryRun: boolean,
+  ): Promise<{ event: EventRecord; plan: EditPlan }> {
+    signedIn(viewer);
+    const run = async (tx: Tx | null) => {
+      const db = tx?.db ?? this.deps.store.db;
+      const before = await findEvent(db, id);
+      if (!before || !canRead(viewer, before)) throw notFound();
+      if (!canEdit(viewer, before)) throw forbidden('edit');
+      checkPrecondition(before, pre);
+      const fields = resolveEventFields(body, before, this.deps.defaultTimezone);
+      const now = this.deps.clock.now();
+      const draft = { ...before, ...fields };
+      const plan = planEdit(before, draft, now);
+      const event: EventRecord = {
+        ...draft,
+        ...stateAt(draft, draft.status, now),
+        version: before.version + 1,
+        updatedAt: now,
+      };
+      if (tx) {
+        await updateEvent(tx, event, now);
+        await this.record(tx, event, 'edit', viewer, before, now);
+      }
+      return { event, plan };
+    };
+    return dryRun ? run(null) : this.deps.store.write(run);
+  }
+
+  async remove(viewer: Viewer, id: string): Promise<void> {
+    signedIn(viewer);
+    await this.deps.store.write(async (tx) => {
+      const event = await findEvent(tx.db, id);
+      if (!event || !canRead(viewer, event)) throw notFound();
+      if (!canDelete(viewer, event)) throw forbidden('delete');
+      const now = this.deps.clock.now();
+      await deleteEvent(tx, id);
+      await this.record(tx, event, 'delete', viewer, event, now);
+    });
+  }
+
+  /** draft → pending_approval, or straight to the clock's status when an admin submits. */
+  submit(viewer: Viewer, id: string): Promise<EventRecord> {
+    return this.act(viewer, id, (e) => {
+      if (!canSubmit(viewer, e)) throw forbidden('submit');
+      if (e.status !== 'draft') throw invalidState('submit', e.status);
+      return viewer.role === 'admin' ? { status: 'upcoming', cause: 'approval' } : { status: 'pending_approval', cause: 'edit' };
+    });
+  }
+
+  /**
+   * pending_approval → the status of this instant. Boundaries that passed while the event
+   * waited are not replayed: one transition, cause `approval`.
+   */
+  approve(viewer: Viewer, id: string): Promise<EventRecord> {
+    return this.act(viewer, id, (e) => {
+      if (!canReview(viewer)) throw forbidden('approve');
+      if (e.status !== 'pending_approval') throw invalidState('approve', e.status);
+      return { status: 'upcoming', cause: 'approval' };
+    });
+  }
+
+  decline(viewer: Viewer, id: string, reason: string): Promise<EventRecord> {
+    return this.act(viewer, id, (e) => {
+      if (!canReview(viewer)) throw forbidden('decline');
+      if (e.status !== 'pending_approval') throw invalidState('decline', e.status);
+      return { status: 'declined', cause: 'decline', reason };
+    });
+  }
+
+  /** Terminal. Allowed until the event has ended. */
+  cancel(viewer: Viewer, id: string, reason: string): Promise<EventRecord> {
+    return this.act(viewer, id, (e) => {
+      if (!canCancel(viewer, e)) throw forbidden('cancel');
+      if (e.status === 'cancelled' || e.status === 'declined' || e.status === 'completed') throw invalidState('cancel', e.status);
+      return { status: 'cancelled', cause: 'cancel', reason };
+    });
+  }
+
+  async history(viewer: Viewer, id: string, afterSeq: number, limit: number): Promise<HistoryRecord[]> {
+    const db = this.deps.store.db;
+    const event = await findEvent(db, id);
+    if (event) {
+      if (!canRead(viewer, event)) throw notFound();
+    } else if (viewer.role !== 'admin' || !(await firstEntryOf(db, id))) {
+      // A deleted event's history stays readable to admins only.
+      throw notFound();
+    }
+    return historyOf(db, id, afterSeq, limit);
+  }
+
+  /** A workflow action: decide the new status, recompute the phase from the clock, record it. */
+  private act(
+    viewer: Viewer,
+    id: string,
+    decide: (e: EventRecord) => { status: Status; cause: HistoryCause; reason?: string },
+  ): Promise<EventRecord> {
+    signedIn(viewer);
+    return this.deps.store.write(async (tx) => {
+      const before = await findEvent(tx.db, id);
+      if (!before || !canRead(viewer, before)) throw notFound();
+      const { status, cause, reason } = decide(before);
+      const now = this.deps.clock.now();
+      const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
+      await updateEvent(tx, event, now);
+      await this.record(tx, event, cause, viewer, before, now, reason);
+      return event;
+    });
+  }
+
+  private async record(
+    tx: Tx,
+    event: EventRecord,
+    cause: HistoryCause,
+    viewer: Viewer,
+    before: LifecycleState | null,
+    now: number,
+    reason?: string,
+  ): Promise<void> {
+    await appendHistory(
+      tx,
+      {
+        eventId: event.id,
+        ownerId: event.createdBy,
+        at: now,
+        cause,
+        actor: userId(viewer),
+        from: before && { status: before.status, phase: before.phase },
+        to: { status: event.status, phase: event.phase },
+        trigger: null,
+        dueAt: null,
+        lateMs: null,
+        reason: reason ?? null,
+      },
+      cause === 'delete' ? null : event,
+    );
+  }
+}
+
+function checkPrecondition(e: EventRecord, pre: Precondition): void {
+  const stale = () =>
+    new KairosError(
+      'version_conflict',
+      `the event changed since you read it (it is now at version ${e.version}); reload and retry`,
+    );
+  if (pre.ifMatch !== undefined && pre.ifMatch.trim() !== '*') {
+    const versions = pre.ifMatch.split(',').map(versionFromEtag);
+    if (!versions.includes(e.version)) throw stale();
+  }
+  if (pre.version !== undefined && pre.version !== e.version) throw stale();
+}

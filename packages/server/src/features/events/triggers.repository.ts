@@ -1,0 +1,85 @@
+/**
+ * Pending triggers: the rows that make invariant I1 hold. Only `syncTriggers` writes them, and
+ * only the events repository calls it, inside the transaction that writes the event.
+ */
+import { type Boundary, type EventDates, isScheduled, pendingTriggers, type Status, type TriggerKind } from '@kairos/core';
+import type { Db, Tx } from '../../db/database.ts';
+
+export interface TriggerRow {
+  eventId: string;
+  trigger: TriggerKind;
+  dueAt: number;
+}
+
+/** The triggers an event must have now: its future boundaries, if it runs on the clock. */
+export function desiredTriggers(event: EventDates & { status: string }, now: number): Boundary[] {
+  return isScheduled(event.status as Status) ? pendingTriggers(event, now) : [];
+}
+
+/** Make the event's trigger rows equal `desiredTriggers`; touches only rows that differ. */
+export async function syncTriggers(tx: Tx, event: EventDates & { id: string; status: string }, now: number): Promise<void> {
+  const want = desiredTriggers(event, now);
+  const have = await tx.db.selectFrom('triggers').select(['trigger', 'dueAt']).where('eventId', '=', event.id).execute();
+  const wantKey = new Set(want.map((b) => `${b.trigger}@${b.at}`));
+  const haveKey = new Set(have.map((r) => `${r.trigger}@${Number(r.dueAt)}`));
+  const stale = have.filter((r) => !wantKey.has(`${r.trigger}@${Number(r.dueAt)}`)).map((r) => r.trigger);
+  const missing = want.filter((b) => !haveKey.has(`${b.trigger}@${b.at}`));
+  if (stale.length > 0) {
+    await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', 'in', stale).execute();
+  }
+  if (missing.length > 0) {
+    await tx.db
+      .insertInto('triggers')
+      .values(missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at })))
+      .execute();
+  }
+  if (stale.length > 0 || missing.length > 0) tx.effects.triggersChanged = true;
+}
+
+export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
+  const { numDeletedRows } = await tx.db.deleteFrom('triggers').where('eventId', '=', eventId).executeTakeFirst();
+  if (numDeletedRows > 0n) tx.effects.triggersChanged = true;
+}
+
+const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
+  eventId: r.eventId,
+  trigger: r.trigger as TriggerKind,
+  dueAt: Number(r.dueAt),
+});
+
+/** The earliest pending triggers, oldest first (ties by event and SPEC order of boundaries). */
+export async function nextTriggers(db: Db, limit: number): Promise<TriggerRow[]> {
+  const rows = await db
+    .selectFrom('triggers')
+    .select(['eventId', 'trigger', 'dueAt'])
+    .orderBy('dueAt')
+    .orderBy('eventId')
+    .limit(limit)
+    .execute();
+  return rows.map(toRow);
+}
+
+/** Remove one trigger if it is still exactly the one we fired (compare-and-delete). */
+export async function consumeTrigger(tx: Tx, t: TriggerRow): Promise<boolean> {
+  const { numDeletedRows } = await tx.db
+    .deleteFrom('triggers')
+    .where('eventId', '=', t.eventId)
+    .where('trigger', '=', t.trigger)
+    .where('dueAt', '=', t.dueAt)
+    .executeTakeFirst();
+  if (numDeletedRows > 0n) tx.effects.triggersChanged = true;
+  return numDeletedRows > 0n;
+}
+
+export async function countTriggers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('triggers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function allTriggers(db: Db): Promise<TriggerRow[]> {
+  const rows = await db.selectFrom('triggers').select(['eventId', 'trigger', 'dueAt']).execute();
+  return rows.map(toRow);
+}

@@ -1,0 +1,118 @@
+/**
+ * The history log (SPEC §5): append-only, `seq` global and strictly increasing. Appending
+ * records the entry in the transaction's effects, so the live stream hears of it after commit.
+ */
+import type { HistoryCause, LifecycleState, Phase, Status, TriggerKind } from '@kairos/core';
+import type { Selectable } from 'kysely';
+import type { Db, Tx } from '../../db/database.ts';
+import type { HistoryTable } from '../../db/schema.ts';
+import type { EventRecord } from '../events/events.repository.ts';
+
+export interface HistoryRecord {
+  seq: number;
+  eventId: string;
+  ownerId: string;
+  at: number;
+  cause: HistoryCause;
+  actor: string | null;
+  from: LifecycleState | null;
+  to: LifecycleState;
+  trigger: TriggerKind | null;
+  dueAt: number | null;
+  lateMs: number | null;
+  reason: string | null;
+}
+
+export type NewHistory = Omit<HistoryRecord, 'seq'>;
+
+export function toHistory(r: Selectable<HistoryTable>): HistoryRecord {
+  return {
+    seq: Number(r.seq),
+    eventId: r.eventId,
+    ownerId: r.ownerId,
+    at: Number(r.at),
+    cause: r.cause as HistoryCause,
+    actor: r.actor,
+    from: r.fromStatus === null ? null : { status: r.fromStatus as Status, phase: r.fromPhase as Phase },
+    to: { status: r.toStatus as Status, phase: r.toPhase as Phase },
+    trigger: r.trigger as TriggerKind | null,
+    dueAt: r.dueAt === null ? null : Number(r.dueAt),
+    lateMs: r.lateMs === null ? null : Number(r.lateMs),
+    reason: r.reason,
+  };
+}
+
+/** Append an entry; `event` is the event as it reads after this write (null once deleted). */
+export async function appendHistory(tx: Tx, e: NewHistory, event: EventRecord | null): Promise<HistoryRecord> {
+  const row = await tx.db
+    .insertInto('history')
+    .values({
+      eventId: e.eventId,
+      ownerId: e.ownerId,
+      at: e.at,
+      cause: e.cause,
+      actor: e.actor,
+      fromStatus: e.from?.status ?? null,
+      fromPhase: e.from?.phase ?? null,
+      toStatus: e.to.status,
+      toPhase: e.to.phase,
+      trigger: e.trigger,
+      dueAt: e.dueAt,
+      lateMs: e.lateMs,
+      reason: e.reason,
+    })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  const entry = { ...e, seq: Number(row.seq) };
+  tx.effects.entries.push({ entry, event });
+  return entry;
+}
+
+export async function historyOf(db: Db, eventId: string, afterSeq: number, limit: number): Promise<HistoryRecord[]> {
+  const rows = await db
+    .selectFrom('history')
+    .selectAll()
+    .where('eventId', '=', eventId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map(toHistory);
+}
+
+/** Entries after `afterSeq`, oldest first: the stream's replay and fan-out source. */
+export async function historySince(db: Db, afterSeq: number, limit: number): Promise<HistoryRecord[]> {
+  const rows = await db.selectFrom('history').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  return rows.map(toHistory);
+}
+
+export async function historyBySeq(db: Db, seqs: readonly number[]): Promise<HistoryRecord[]> {
+  if (seqs.length === 0) return [];
+  const rows = await db
+    .selectFrom('history')
+    .selectAll()
+    .where('seq', 'in', [...seqs])
+    .orderBy('seq')
+    .execute();
+  return rows.map(toHistory);
+}
+
+export async function lastSeq(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('history')
+    .select((eb) => eb.fn.max('seq').as('m'))
+    .executeTakeFirst();
+  return Number(row?.m ?? 0);
+}
+
+/** Whether an event ever existed (its history survives deletion). */
+export async function firstEntryOf(db: Db, eventId: string): Promise<HistoryRecord | undefined> {
+  const row = await db
+    .selectFrom('history')
+    .selectAll()
+    .where('eventId', '=', eventId)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toHistory(row);
+}

@@ -1,0 +1,66 @@
+import type { Role } from '@kairos/core';
+import type { Db } from '../../db/database.ts';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+const toUser = (r: {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  passwordHash: string;
+  createdAt: unknown;
+}): UserRecord => ({
+  ...r,
+  role: r.role as Role,
+  createdAt: Number(r.createdAt),
+});
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRecord | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function findUser(db: Db, id: string): Promise<UserRecord | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function insertUser(db: Db, user: UserRecord): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({ ...user, email: user.email.toLowerCase() })
+    .execute();
+}
+
+export async function updateUserPassword(db: Db, id: string, passwordHash: string, role: Role): Promise<void> {
+  await db.updateTable('users').set({ passwordHash, role }).where('id', '=', id).execute();
+}
+
+export async function listUsers(db: Db): Promise<UserRecord[]> {
+  const rows = await db.selectFrom('users').selectAll().orderBy('createdAt').orderBy('id').execute();
+  return rows.map(toUser);
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

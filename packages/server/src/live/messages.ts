@@ -1,0 +1,27 @@
+import { formatInstant, formatOptional, type HistoryEntryView } from '@kairos/core';
+import { toEventView } from '../features/events/event.view.ts';
+import type { EventRecord } from '../features/events/events.repository.ts';
+import type { HistoryRecord } from '../features/history/history.repository.ts';
+
+/** A history entry as the API and the stream answer it (SPEC §5). */
+export function toHistoryView(h: HistoryRecord): HistoryEntryView {
+  const view: HistoryEntryView = {
+    seq: h.seq,
+    eventId: h.eventId,
+    at: formatInstant(h.at),
+    cause: h.cause,
+    actor: h.actor,
+    from: h.from,
+    to: h.to,
+    trigger: h.trigger,
+    dueAt: formatOptional(h.dueAt),
+    lateMs: h.lateMs,
+  };
+  if (h.reason !== null) view.reason = h.reason;
+  return view;
+}
+
+/** The stream payload: the entry's fields, flat, plus the event as it now reads. */
+export function toLiveMessage(h: HistoryRecord, event: EventRecord | null, now: number) {
+  return { ...toHistoryView(h), event: event && toEventView(event, now) };
+}

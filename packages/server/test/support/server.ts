@@ -1,0 +1,206 @@
+/**
+ * A real Kairos process for tests: `kairos serve` as a child process on a free loopback port
+ * and a temp SQLite file, talked to over real HTTP. Killable with SIGKILL and restartable on the
+ * same database. Every server started here is stopped by `stopAll()` (call it in afterAll).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const KAIROS_BIN = path.join(ROOT, 'packages/cli/bin/kairos.mjs');
+export const ADMIN = { email: 'admin@example.test', password: 'admin-password-for-tests' };
+
+const running = new Set<TestServer>();
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'kairos-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected field by field
+  json: any;
+}
+
+export interface RequestOptions {
+  token?: string | undefined;
+  json?: unknown;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export class TestServer {
+  child: ChildProcess | null = null;
+  output = '';
+  port = 0;
+  adminToken = '';
+
+  constructor(
+    readonly dbPath: string,
+    readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.port = await freePort();
+    const child = spawn(process.execPath, [KAIROS_BIN, 'serve'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TZ: process.env.TZ ?? 'UTC',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        KAIROS_DB: this.dbPath,
+        KAIROS_ADMIN_EMAIL: ADMIN.email,
+        KAIROS_ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'info',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    running.add(this);
+    child.stdout?.on('data', (d) => {
+      this.output += d;
+    });
+    child.stderr?.on('data', (d) => {
+      this.output += d;
+    });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before ready:\n${this.output}`);
+      const ok = await fetch(`${this.url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) {
+        if (!this.adminToken) this.adminToken = await this.login(ADMIN.email, ADMIN.password);
+        return this;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`server not ready within 30 s:\n${this.output}`);
+  }
+
+  async login(email: string, password: string): Promise<string> {
+    const r = await this.api('POST', '/auth/login', { json: { email, password } });
+    if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${r.text}`);
+    return r.json.token as string;
+  }
+
+  /** Request under /api/v1 (or an absolute path starting with `/` and not `/api`, as given). */
+  async request(method: string, urlPath: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    let body: string | undefined = opts.body;
+    if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const res = await fetch(`${this.url}${urlPath}`, { method, headers, body });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+
+  api(method: string, apiPath: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    return this.request(method, `/api/v1${apiPath}`, opts);
+  }
+
+  /** kill -9: no shutdown hook runs. */
+  async kill9(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+    this.child = null;
+  }
+
+  /** SIGTERM and wait; returns the exit code and how long the graceful stop took. */
+  async stop(): Promise<{ code: number | null; ms: number }> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return { code: child?.exitCode ?? null, ms: 0 };
+    const t0 = Date.now();
+    const gone = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await gone;
+    clearTimeout(timer);
+    this.child = null;
+    running.delete(this);
+    return { code, ms: Date.now() - t0 };
+  }
+
+  async restart(): Promise<this> {
+    await this.stop();
+    return this.start();
+  }
+}
+
+/** A fresh server on a fresh database file. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = tempDir();
+  return new TestServer(path.join(dir, 'kairos.sqlite'), env).start();
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+/** Run `kairos <args>` with the server's database; resolves with exit code and output. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [KAIROS_BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', HOME: process.env.HOME ?? os.tmpdir(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
