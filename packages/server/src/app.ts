@@ -51,8 +51,6 @@ export interface Kairos {
 
 export interface BuildOptions {
   clock?: Clock;
-  /** A pino logger or options; defaults to JSON at config.logLevel. */
-  logger?: Logger;
 }
 
 export async function buildKairos(config: Config, options: BuildOptions = {}): Promise<Kairos> {
@@ -61,7 +59,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await migrate(store);
 
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
+    logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     forceCloseConnections: 'idle',

@@ -28,7 +28,7 @@ declare module 'fastify' {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {
-  app.decorateRequest('viewer', null as unknown as Viewer);
+  app.decorateRequest('viewer', null as never);
   app.decorateRequest('user', null);
   app.decorateRequest('token', null);
   app.addHook('onRequest', async (request) => {

@@ -7,10 +7,9 @@ import Type from 'typebox';
 
 const Instant = Type.String({ format: 'date-time', examples: ['2026-12-01T04:30:00.000Z'] });
 const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const State = Type.Object({
-  status: Type.Union(STATUSES.map((s) => Type.Literal(s))),
-  phase: Type.Union(PHASES.map((p) => Type.Literal(p))),
-});
+// Descriptions typed as plain `string`; a union built from .map() would type as `never`.
+const doc = (values: readonly string[]): { description: string } => ({ description: `one of ${values.join(', ')}` });
+const State = Type.Object({ status: Type.String(doc(STATUSES)), phase: Type.String(doc(PHASES)) });
 
 export const ErrorResponse = Type.Object(
   {
@@ -57,7 +56,7 @@ export const HistoryEntryResponse = Type.Object(
     actor: Nullable(Type.String()),
     from: Nullable(State),
     to: State,
-    trigger: Nullable(Type.Union(TRIGGER_KINDS.map((k) => Type.Literal(k)))),
+    trigger: Nullable(Type.String(doc(TRIGGER_KINDS))),
     dueAt: Nullable(Instant),
     lateMs: Nullable(Type.Integer()),
     reason: Type.Optional(Type.String()),

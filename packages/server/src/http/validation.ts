@@ -3,7 +3,7 @@
  * ("5" is not a number) and unknown fields are rejected, not silently dropped (Fastify's
  * default). Query strings and params are coerced, since everything in a URL is text.
  */
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 
 export function registerValidation(app: FastifyInstance): void {

@@ -59,7 +59,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; secureCo
       requireUser(request);
       if (request.token) await auth.logout(request.token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 

@@ -153,7 +153,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
       const etag = etagOf(event);
       reply.header('etag', etag).header('cache-control', cacheControl(event, clock.now(), request.user !== null));
       const inm = request.headers['if-none-match'];
-      if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send();
+      if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send(null);
       return view(event);
     },
   );
@@ -215,7 +215,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
     },
     async (request, reply) => {
       await events.remove(request.viewer, request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
