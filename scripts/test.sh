@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 echo "== biome (format + lint)"
 npx biome check .
+echo "== import rules"
+node scripts/check-imports.mjs
 echo "== tsc (type check)"
 npx tsc -p tsconfig.json --noEmit
 echo "== vitest (TZ=Asia/Kathmandu)"
