@@ -4,6 +4,7 @@
  * `inject`; `main.ts` is the only place that touches the process.
  */
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -20,7 +21,7 @@ import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
 import { registerAuth } from './http/auth.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
 import { registerValidation } from './http/validation.ts';
 import { webRoutes } from './http/web.ts';
@@ -63,6 +64,8 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     forceCloseConnections: 'idle',
+    // The router's own errors (bad percent-encoding, over-long parameter) get the SPEC §6 shape too.
+    frameworkErrors: (err, _request, reply) => sendFrameworkError(err, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const log = app.log as unknown as Logger;
 
@@ -84,9 +87,13 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
 
   registerValidation(app);
   registerErrorHandling(app);
+  // JSON only: Fastify's default text/plain parser would hand a string to the schemas (400, not 415).
+  app.removeContentTypeParser('text/plain');
   // CSP is left to the web app's issue: the interactive API docs need inline scripts.
   await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   await app.register(fastifyCookie);
+  // Closed by default: no other origin may call the API from a browser unless listed.
+  await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: true });
   registerAuth(app, auth);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requests.inc({

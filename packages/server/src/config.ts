@@ -17,6 +17,8 @@ export interface Config {
   readonly loginMaxFailures: number;
   readonly loginWindowMs: number;
   readonly secureCookies: boolean;
+  /** Browser origins allowed to call the API cross-site (CORS); none by default. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -64,5 +66,11 @@ export function loadConfig(env: Env): Config {
     loginMaxFailures: integer(env, 'KAIROS_LOGIN_MAX_FAILURES', 10, 1, 10_000),
     loginWindowMs: integer(env, 'KAIROS_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
     secureCookies: env.KAIROS_SECURE_COOKIES === 'true',
+    corsOrigins: Object.freeze(
+      (env.KAIROS_CORS_ORIGINS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   });
 }

@@ -4,7 +4,7 @@
  * mapped to the same catalogue. Anything else is a 500 with nothing internal in the body.
  */
 import { ERROR_STATUS, type ErrorCode, type ErrorDetail, isErrorCode, KairosError } from '@kairos/core';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 interface AjvError {
   keyword: string;
@@ -45,6 +45,10 @@ function fromFramework(err: FastifyError): KairosError | null {
       return new KairosError('invalid_json', 'the body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new KairosError('validation_failed', 'content-length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return new KairosError('validation_failed', 'the URL is not valid (bad percent-encoding)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new KairosError('not_found', 'not found (no id is that long)');
     default:
       break;
   }
@@ -83,6 +87,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(new KairosError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`).toBody()),
   );
+}
+
+/** For Fastify's `frameworkErrors`: router errors raised before any route (or error handler) runs. */
+export function sendFrameworkError(err: FastifyError, reply: FastifyReply): void {
+  const known = fromFramework(err) ?? new KairosError('internal_error', 'internal error');
+  reply.status(known.status).send(known.toBody());
 }
 
 export const statusOf = (code: string): number => (isErrorCode(code) ? ERROR_STATUS[code] : 500);
