@@ -1,16 +1,51 @@
+/**
+ * The web app at `/`: the Vite build of packages/web, with every non-API path answered by its
+ * index.html so client-side routes survive a reload. Hashed assets are cached for a year.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { KairosError } from '@kairos/core';
 import type { FastifyPluginAsync } from 'fastify';
 
-/** The web app's place. Until the web app lands this page points people at the API and its docs. */
-const PAGE = `<!doctype html>
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** Shown when the web app has not been built (e.g. `kairos serve` run before `npm run build:web`). */
+const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Kairos</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
 <h1>Kairos</h1>
-<p>Events whose status changes by itself at the exact moment their dates say.</p>
-<ul><li><a href="/docs">Interactive API documentation</a></li>
-<li><a href="/api/v1/events">Events (JSON)</a></li><li><a href="/api/v1/openapi.json">OpenAPI document</a></li></ul>
+<p>The API is running, but the web app has not been built. Run <code>npm run build:web</code> (or start with <code>npm start</code>, which builds it).</p>
+<ul><li><a href="/docs">Interactive API documentation</a></li><li><a href="/api/v1/events">Events (JSON)</a></li></ul>
 </body></html>`;
 
+const isApiPath = (url: string) => /^\/(api|docs|metrics|healthz|readyz)(\/|$|\?)/.test(url);
+
 export const webRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  const built = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      wildcard: false,
+      index: false,
+      setHeaders(res, file) {
+        res.setHeader(
+          'cache-control',
+          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
+  }
+  const index = built ? fs.readFileSync(path.join(WEB_DIST, 'index.html'), 'utf8') : NOT_BUILT;
+  const page = async (
+    request: { url: string },
+    reply: { type: (t: string) => { header: (k: string, v: string) => { send: (b: string) => unknown } } },
+  ) => {
+    if (isApiPath(request.url)) throw new KairosError('not_found', `no route GET ${request.url.split('?')[0]}`);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+  };
+  app.get('/', { schema: { hide: true } }, page);
+  app.get('/*', { schema: { hide: true } }, page);
 };

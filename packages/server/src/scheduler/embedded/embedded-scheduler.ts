@@ -76,7 +76,7 @@ export class EmbeddedScheduler implements Scheduler {
     })()
       .catch((error: unknown) => {
         this.deps.log.error({ err: error }, 'scheduler pass failed; retrying in 1 s');
-        if (this.active) this.setTimer(this.deps.clock.now() + 1000);
+        this.setTimer(this.deps.clock.now() + 1000);
       })
       .finally(() => {
         this.loop = null;
@@ -131,6 +131,8 @@ export class EmbeddedScheduler implements Scheduler {
 
   private setTimer(at: number): void {
     this.clearTimer();
+    // A pass that was running when stop() came must not leave a timer behind.
+    if (!this.active) return;
     this.armedFor = at;
     const delay = Math.min(Math.max(0, at - this.deps.clock.now()), MAX_TIMER_MS);
     this.timer = setTimeout(() => {

@@ -1,0 +1,87 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ErrorBox, Loading } from '../../components/Feedback.tsx';
+import { ApiError, api } from '../../lib/api.ts';
+import type { User } from '../../lib/types.ts';
+
+export function UsersPage() {
+  const client = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api<{ items: User[] }>('GET', '/users') });
+  const [form, setForm] = useState({ email: '', name: '', role: 'organizer', password: '' });
+  const create = useMutation({
+    mutationFn: () => api<User>('POST', '/users', form),
+    onSuccess: () => {
+      setForm({ email: '', name: '', role: 'organizer', password: '' });
+      void client.invalidateQueries({ queryKey: ['users'] });
+    },
+  });
+  const fieldError = (path: string) =>
+    create.error instanceof ApiError ? create.error.details.find((d) => d.path === path)?.message : undefined;
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  return (
+    <section>
+      <h1>Users</h1>
+      <ErrorBox error={users.error} />
+      {users.isPending ? (
+        <Loading />
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Email</th>
+              <th>Role</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data?.items.map((u) => (
+              <tr key={u.id}>
+                <td>{u.name}</td>
+                <td>{u.email}</td>
+                <td>{u.role}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        className="narrow"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <h2>Add a user</h2>
+        {create.error && !(create.error instanceof ApiError && create.error.details.length) && <ErrorBox error={create.error} />}
+        {(['email', 'name', 'password'] as const).map((k) => (
+          <div className="field" key={k}>
+            <label htmlFor={`user-${k}`}>
+              {k === 'password' ? 'Password (at least 12 characters)' : k[0]?.toUpperCase() + k.slice(1)}
+            </label>
+            <input
+              id={`user-${k}`}
+              type={k === 'password' ? 'password' : k === 'email' ? 'email' : 'text'}
+              value={form[k]}
+              onChange={set(k)}
+            />
+            {fieldError(k) && (
+              <p className="field-error" role="alert">
+                {k} {fieldError(k)}
+              </p>
+            )}
+          </div>
+        ))}
+        <div className="field">
+          <label htmlFor="user-role">Role</label>
+          <select id="user-role" value={form.role} onChange={set('role')}>
+            <option value="organizer">Organizer</option>
+            <option value="admin">Admin</option>
+          </select>
+        </div>
+        <button type="submit" disabled={create.isPending}>
+          Add user
+        </button>
+      </form>
+    </section>
+  );
+}

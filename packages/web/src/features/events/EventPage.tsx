@@ -1,0 +1,173 @@
+import {
+  canCancel,
+  canDelete,
+  canEdit,
+  canReview,
+  canSubmit,
+  datesOfView,
+  displayState,
+  isScheduled,
+  nextTransition,
+} from '@kairos/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { Countdown } from '../../components/Countdown.tsx';
+import { ErrorBox, Loading } from '../../components/Feedback.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { Timeline } from '../../components/Timeline.tsx';
+import { ZonedTime } from '../../components/ZonedTime.tsx';
+import { api } from '../../lib/api.ts';
+import { useBoundaryNow } from '../../lib/time.ts';
+import type { EventView, HistoryEntryView, Page } from '../../lib/types.ts';
+import { useSession } from '../auth/session.ts';
+import { History } from './History.tsx';
+
+export function EventPage() {
+  const { id = '' } = useParams();
+  const { viewer } = useSession();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const event = useQuery({ queryKey: ['event', id], queryFn: () => api<EventView>('GET', `/events/${encodeURIComponent(id)}`) });
+  const history = useQuery({
+    queryKey: ['history', id],
+    queryFn: () => api<Page<HistoryEntryView>>('GET', `/events/${encodeURIComponent(id)}/history?limit=200`),
+    enabled: event.isSuccess,
+  });
+  const shown = useMemo(() => (event.data ? [event.data] : []), [event.data]);
+  const now = useBoundaryNow(shown);
+  const [reason, setReason] = useState('');
+  const act = useMutation({
+    mutationFn: ({ action, body }: { action: string; body?: unknown }) =>
+      action === 'delete'
+        ? api<undefined>('DELETE', `/events/${encodeURIComponent(id)}`)
+        : api<EventView>('POST', `/events/${encodeURIComponent(id)}/${action}`, body ?? {}),
+    onSuccess: (data, { action }) => {
+      if (action === 'delete') {
+        navigate('/');
+        return;
+      }
+      if (data) client.setQueryData(['event', id], data);
+      void client.invalidateQueries({ queryKey: ['events'] });
+      void client.invalidateQueries({ queryKey: ['history', id] });
+    },
+  });
+
+  if (event.isPending) return <Loading />;
+  if (event.error || !event.data) return <ErrorBox error={event.error} />;
+  const e = event.data;
+  const dates = datesOfView(e);
+  const state = displayState({ ...dates, status: e.status, phase: e.phase }, now);
+  const next = isScheduled(e.status) ? nextTransition(dates, now) : null;
+  const owned = { status: e.status, createdBy: e.createdBy };
+
+  return (
+    <article className="event-page">
+      <div className="page-head">
+        <h1>{e.title}</h1>
+        <StatusBadge state={state} />
+      </div>
+      {next && (
+        <p>
+          <Countdown to={next.at} phase={next.phase} />
+        </p>
+      )}
+      <dl className="facts">
+        <dt>Starts</dt>
+        <dd>
+          <ZonedTime iso={e.startsAt} zone={e.timezone} />
+        </dd>
+        <dt>Ends</dt>
+        <dd>
+          <ZonedTime iso={e.endsAt} zone={e.timezone} />
+        </dd>
+        <dt>Time zone</dt>
+        <dd>{e.timezone}</dd>
+        {e.venue && (
+          <>
+            <dt>Venue</dt>
+            <dd>{e.venue}</dd>
+          </>
+        )}
+        {e.capacity !== null && (
+          <>
+            <dt>Capacity</dt>
+            <dd>{e.capacity}</dd>
+          </>
+        )}
+      </dl>
+      {e.description && <p className="description">{e.description}</p>}
+
+      {viewer.role !== 'public' && (
+        <div className="actions">
+          {canEdit(viewer, owned) && (
+            <Link className="button" to={`/events/${encodeURIComponent(e.id)}/edit`}>
+              Edit
+            </Link>
+          )}
+          {e.status === 'draft' && canSubmit(viewer, owned) && (
+            <button type="button" onClick={() => act.mutate({ action: 'submit' })}>
+              Submit
+            </button>
+          )}
+          {e.status === 'pending_approval' && canReview(viewer) && (
+            <button type="button" onClick={() => act.mutate({ action: 'approve' })}>
+              Approve
+            </button>
+          )}
+          {(e.status === 'pending_approval' && canReview(viewer)) ||
+          (['upcoming', 'ongoing'].includes(e.status) && canCancel(viewer, owned)) ? (
+            <span className="with-reason">
+              <label>
+                Reason
+                <input value={reason} onChange={(ev) => setReason(ev.target.value)} placeholder="Why?" />
+              </label>
+              {e.status === 'pending_approval' && canReview(viewer) && (
+                <button
+                  type="button"
+                  disabled={!reason.trim()}
+                  onClick={() => act.mutate({ action: 'decline', body: { reason } })}
+                >
+                  Decline
+                </button>
+              )}
+              {['upcoming', 'ongoing'].includes(e.status) && canCancel(viewer, owned) && (
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={!reason.trim()}
+                  onClick={() => act.mutate({ action: 'cancel', body: { reason } })}
+                >
+                  Cancel event
+                </button>
+              )}
+            </span>
+          ) : null}
+          {canDelete(viewer, owned) && (
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                if (window.confirm(`Delete “${e.title}”? Its history is kept.`)) act.mutate({ action: 'delete' });
+              }}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
+      <ErrorBox error={act.error} />
+
+      <h2>Timeline</h2>
+      {isScheduled(e.status) ? (
+        <Timeline event={e} now={now} />
+      ) : (
+        <p className="muted">The timeline runs once the event is approved.</p>
+      )}
+
+      <h2>History</h2>
+      <ErrorBox error={history.error} />
+      {history.data && <History entries={history.data.items} zone={e.timezone} />}
+    </article>
+  );
+}

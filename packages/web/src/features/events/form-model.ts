@@ -1,0 +1,115 @@
+/**
+ * The event form's model: text fields as typed, turned into an API body, validated with the
+ * very function the server uses (core `resolveEventFields`) before anything is sent.
+ */
+import {
+  datesOfView,
+  type ErrorDetail,
+  type EventCreateBody,
+  type EventFields,
+  type EventPatchBody,
+  type EventView,
+  KairosError,
+  resolveEventFields,
+  toWallTime,
+} from '@kairos/core';
+
+export const DATE_KEYS = [
+  'registrationOpensAt',
+  'registrationClosesAt',
+  'startsAt',
+  'endsAt',
+  'certificatesOpenAt',
+  'certificatesCloseAt',
+] as const;
+export type DateKey = (typeof DATE_KEYS)[number];
+
+export interface FormValues extends Record<DateKey, string> {
+  title: string;
+  description: string;
+  venue: string;
+  timezone: string;
+  capacity: string;
+}
+
+export const emptyForm = (zone: string): FormValues => ({
+  title: '',
+  description: '',
+  venue: '',
+  timezone: zone,
+  capacity: '',
+  registrationOpensAt: '',
+  registrationClosesAt: '',
+  startsAt: '',
+  endsAt: '',
+  certificatesOpenAt: '',
+  certificatesCloseAt: '',
+});
+
+export function formFromEvent(e: EventView): FormValues {
+  const wall = (iso: string | null) => (iso ? toWallTime(Date.parse(iso), e.timezone) : '');
+  return {
+    title: e.title,
+    description: e.description ?? '',
+    venue: e.venue ?? '',
+    timezone: e.timezone,
+    capacity: e.capacity === null ? '' : String(e.capacity),
+    registrationOpensAt: wall(e.registrationOpensAt),
+    registrationClosesAt: wall(e.registrationClosesAt),
+    startsAt: wall(e.startsAt),
+    endsAt: wall(e.endsAt),
+    certificatesOpenAt: wall(e.certificatesOpenAt),
+    certificatesCloseAt: wall(e.certificatesCloseAt),
+  };
+}
+
+/** The fields of a stored event, as the validation's base for an edit. */
+export function fieldsOf(e: EventView): EventFields {
+  return {
+    title: e.title,
+    description: e.description,
+    venue: e.venue,
+    timezone: e.timezone,
+    capacity: e.capacity,
+    ...datesOfView(e),
+  };
+}
+
+/** Wall times are sent without offset: the server reads them in the event's zone. */
+export function toBody(v: FormValues): EventCreateBody & EventPatchBody {
+  const opt = (s: string) => (s.trim() === '' ? null : s.trim());
+  const capacity = v.capacity.trim() === '' ? null : Number(v.capacity);
+  return {
+    title: v.title,
+    description: opt(v.description),
+    venue: opt(v.venue),
+    timezone: v.timezone.trim(),
+    capacity: capacity !== null && Number.isInteger(capacity) ? capacity : capacity === null ? null : Number.NaN,
+    registrationOpensAt: opt(v.registrationOpensAt),
+    registrationClosesAt: opt(v.registrationClosesAt),
+    startsAt: v.startsAt,
+    endsAt: v.endsAt,
+    certificatesOpenAt: opt(v.certificatesOpenAt),
+    certificatesCloseAt: opt(v.certificatesCloseAt),
+  };
+}
+
+/** Field → message, from the shared validation (nothing sent when this is not empty). */
+export function validate(v: FormValues, base: EventFields | null): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const body = toBody(v);
+  if (body.capacity !== null && body.capacity !== undefined && (!Number.isInteger(body.capacity) || body.capacity < 1)) {
+    errors.capacity = 'must be a whole number of at least 1';
+  }
+  for (const k of ['startsAt', 'endsAt'] as const) if (!v[k]) errors[k] = 'is required';
+  try {
+    resolveEventFields({ ...body, capacity: errors.capacity ? null : body.capacity }, base, v.timezone || 'UTC');
+  } catch (e) {
+    if (!(e instanceof KairosError)) throw e;
+    for (const d of e.details ?? []) errors[d.path] ??= d.message;
+  }
+  return errors;
+}
+
+export const detailsToErrors = (details: readonly ErrorDetail[]): Record<string, string> =>
+  Object.fromEntries(details.map((d) => [d.path || 'form', d.message]));

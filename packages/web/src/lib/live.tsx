@@ -1,0 +1,61 @@
+/**
+ * One EventSource per tab (SPEC §7). The browser reconnects by itself and sends Last-Event-ID,
+ * so the server replays what was missed. Each message updates the query cache in place: a
+ * transition replaces the event wherever it is shown, created/deleted events refresh the lists.
+ */
+import type { EventView, LiveEventMap } from '@kairos/core';
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { syncServerTime } from './server-clock.ts';
+import type { Page } from './types.ts';
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting';
+const LiveContext = createContext<LiveState>('connecting');
+export const useLiveState = (): LiveState => useContext(LiveContext);
+
+type EventsCache = { pages: Page<EventView>[]; pageParams: unknown[] };
+
+function replaceEvent(client: QueryClient, event: EventView): void {
+  client.setQueryData<EventView>(['event', event.id], (old) => (old ? event : old));
+  client.setQueriesData<EventsCache>({ queryKey: ['events'] }, (old) =>
+    old ? { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((e) => (e.id === event.id ? event : e)) })) } : old,
+  );
+}
+
+function apply(client: QueryClient, type: keyof LiveEventMap, data: LiveEventMap[keyof LiveEventMap]): void {
+  if (type === 'hello') return;
+  const entry = data as LiveEventMap['transition'];
+  if (entry.event) replaceEvent(client, entry.event);
+  else client.removeQueries({ queryKey: ['event', entry.eventId] });
+  // Lists may gain or lose members (created, deleted, approved, filters): refetch them.
+  if (type !== 'event.updated' || !entry.event) void client.invalidateQueries({ queryKey: ['events'] });
+  void client.invalidateQueries({ queryKey: ['history', entry.eventId] });
+  void client.invalidateQueries({ queryKey: ['scheduler'] });
+}
+
+const TYPES: Array<keyof LiveEventMap> = ['hello', 'transition', 'event.created', 'event.updated', 'event.deleted'];
+
+export function LiveProvider({ sessionKey, children }: { sessionKey: string; children: ReactNode }) {
+  const client = useQueryClient();
+  const [state, setState] = useState<LiveState>('connecting');
+  useEffect(() => {
+    // A new session sees other events: reconnect so the server filters for it.
+    void sessionKey;
+    const source = new EventSource('/api/v1/stream');
+    setState('connecting');
+    source.onopen = () => setState('live');
+    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'reconnecting' : 'reconnecting');
+    for (const type of TYPES) {
+      source.addEventListener(type, (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data);
+        if (type === 'hello') {
+          syncServerTime((data as LiveEventMap['hello']).serverTime);
+          setState('live');
+        }
+        apply(client, type, data);
+      });
+    }
+    return () => source.close();
+  }, [client, sessionKey]);
+  return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
+}
