@@ -7,7 +7,7 @@
 import Type, { type Static } from 'typebox';
 import { type ErrorDetail, KairosError } from './errors.ts';
 import type { EventDates, Instant, LifecycleState, NextTransition } from './lifecycle.ts';
-import { isValidTimeZone, parseInstant } from './time.ts';
+import { canonicalZone, isValidTimeZone, parseInstant } from './time.ts';
 
 export const LIMITS = { title: 200, description: 10_000, venue: 300 } as const;
 
@@ -102,6 +102,10 @@ export interface EventView {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  /** Read-only counts (SPEC §11): confirmed places, waitlisted, checked in. */
+  registered: number;
+  waitlisted: number;
+  checkedIn: number;
 }
 
 const DATE_FIELDS = [
@@ -140,7 +144,7 @@ export function resolveEventFields(input: Input, base: EventFields | null, defau
   let localTimeProblem = false;
   const problem = (path: string, message: string) => details.push({ path, message });
 
-  const timezone = input.timezone ?? base?.timezone ?? defaultTimezone;
+  const timezone = canonicalZone(input.timezone ?? base?.timezone ?? defaultTimezone);
   if (!isValidTimeZone(timezone)) problem('timezone', `unknown time zone "${timezone}" (use an IANA name like Asia/Kolkata)`);
 
   const text = (field: 'description' | 'venue', max: number): string | null => {
@@ -222,3 +226,16 @@ export const datesOf = (e: EventDates): EventDates => ({
 });
 
 export { DATE_FIELDS };
+
+/** The dates of an event as the API answers it (strings), as instants for the lifecycle functions. */
+export function datesOfView(v: Pick<EventView, (typeof DATE_FIELDS)[number]>): EventDates {
+  const at = (s: string | null) => (s === null ? null : Date.parse(s));
+  return {
+    registrationOpensAt: at(v.registrationOpensAt),
+    registrationClosesAt: at(v.registrationClosesAt),
+    startsAt: Date.parse(v.startsAt),
+    endsAt: Date.parse(v.endsAt),
+    certificatesOpenAt: at(v.certificatesOpenAt),
+    certificatesCloseAt: at(v.certificatesCloseAt),
+  };
+}

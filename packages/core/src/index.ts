@@ -4,4 +4,5 @@ export * from './lifecycle.ts';
 export * from './live.ts';
 export * from './plan.ts';
 export * from './policy.ts';
+export * from './registration.ts';
 export * from './time.ts';

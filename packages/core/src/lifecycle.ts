@@ -128,3 +128,12 @@ export const isScheduled = (status: Status): status is TimeStatus => (TIME_STATU
 export function stateAt(d: EventDates, status: Status, t: Instant): LifecycleState {
   return isScheduled(status) ? lifecycleAt(d, t) : { status, phase: status as WorkflowStatus };
 }
+
+/**
+ * What a screen should show for an event at `t`: approved events follow their dates (so a badge
+ * flips at the boundary even before the server's message arrives), others show their workflow
+ * status.
+ */
+export function displayState(d: EventDates & LifecycleState, t: Instant): LifecycleState {
+  return isScheduled(d.status) ? lifecycleAt(d, t) : { status: d.status, phase: d.phase };
+}

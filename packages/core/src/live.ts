@@ -5,6 +5,7 @@
  */
 import type { EventView } from './event.ts';
 import type { LifecycleState, TriggerKind } from './lifecycle.ts';
+import type { RegistrationCounts, RegistrationLiveView } from './registration.ts';
 
 export const HISTORY_CAUSES = ['schedule', 'recovery', 'edit', 'create', 'approval', 'decline', 'cancel', 'delete'] as const;
 export type HistoryCause = (typeof HISTORY_CAUSES)[number];
@@ -30,11 +31,37 @@ export interface LiveEventMap {
   'event.created': HistoryEntryView & { event: EventView };
   'event.updated': HistoryEntryView & { event: EventView };
   'event.deleted': HistoryEntryView & { event: null };
+  // Registration changes are not history (SPEC §5 counts lifecycle entries): they carry no `id`,
+  // so Last-Event-ID keeps meaning "history seq"; only admins and the owning organizer get them.
+  'registration.created': RegistrationMessage;
+  'registration.promoted': RegistrationMessage;
+  'registration.cancelled': RegistrationMessage;
+  'registration.expired': RegistrationMessage;
+  'registration.checked_in': RegistrationMessage;
 }
 export type LiveEventType = keyof LiveEventMap;
 
+export const REGISTRATION_LIVE_TYPES = [
+  'registration.created',
+  'registration.promoted',
+  'registration.cancelled',
+  'registration.expired',
+  'registration.checked_in',
+] as const satisfies readonly LiveEventType[];
+export type RegistrationLiveType = (typeof REGISTRATION_LIVE_TYPES)[number];
+
+/** A registration change: the registration as it now reads (no email) and the event's new counts. */
+export interface RegistrationMessage {
+  at: string;
+  eventId: string;
+  registration: RegistrationLiveView;
+  counts: RegistrationCounts;
+}
+
 /** Which message a history entry becomes: any change of (status, phase) is a `transition`. */
-export function liveTypeOf(entry: Pick<HistoryEntryView, 'cause' | 'from' | 'to'>): Exclude<LiveEventType, 'hello'> {
+export function liveTypeOf(
+  entry: Pick<HistoryEntryView, 'cause' | 'from' | 'to'>,
+): Exclude<LiveEventType, 'hello' | RegistrationLiveType> {
   const changed = entry.from !== null && (entry.from.status !== entry.to.status || entry.from.phase !== entry.to.phase);
   if (changed) return 'transition';
   switch (entry.cause) {

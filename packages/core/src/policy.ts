@@ -45,3 +45,8 @@ export function canSubmit(v: Viewer, e: Owned): boolean {
 
 export const canReview = (v: Viewer): boolean => v.role === 'admin';
 export const canCreate = (v: Viewer): boolean => v.role !== 'public';
+
+/** Registrations of an event (list, check-in, cancel for someone): admins and the organizer who owns it. */
+export function canManageAttendees(v: Viewer, e: Pick<Owned, 'createdBy'>): boolean {
+  return v.role === 'admin' || (v.role !== 'public' && e.createdBy === v.userId);
+}

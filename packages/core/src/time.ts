@@ -16,6 +16,12 @@ const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
 
 const fail = (message: string): ParsedInstant => ({ ok: false, code: 'validation_failed', message });
+// The range applies to the resulting instant too: an offset or zone can push a wall time in 1970 or
+// 9999 outside it, and formatInstant could not print that as RFC 3339 (`+010000-…`) nor read it back.
+const MIN_AT = Date.UTC(MIN_YEAR, 0, 1);
+const MAX_AT = Date.UTC(MAX_YEAR + 1, 0, 1) - 1;
+const within = (at: Instant): ParsedInstant =>
+  at < MIN_AT || at > MAX_AT ? fail(`must be between ${MIN_YEAR} and ${MAX_YEAR} in UTC`) : { ok: true, at };
 
 /** Is this an IANA zone name the runtime knows (`Asia/Kolkata`, `UTC`)? Offsets are not zones. */
 export function isValidTimeZone(zone: string): boolean {
@@ -26,6 +32,24 @@ export function isValidTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+let knownZones: Map<string, string> | null = null;
+/**
+ * The zone's name as IANA spells it (`asia/kolkata` → `Asia/Kolkata`); the name as given when
+ * the runtime lists no such spelling (links like `Asia/Calcutta` stay as typed).
+ */
+export function canonicalZone(zone: string): string {
+  if (!knownZones) {
+    let list: string[] = [];
+    try {
+      list = Intl.supportedValuesOf('timeZone');
+    } catch {
+      // Older runtimes: keep names as given.
+    }
+    knownZones = new Map([...list, 'UTC'].map((z) => [z.toLowerCase(), z]));
+  }
+  return knownZones.get(zone.toLowerCase()) ?? zone;
 }
 
 /**
@@ -58,11 +82,11 @@ export function parseInstant(input: string, zone: string): ParsedInstant {
   }
   if (offset !== undefined) {
     const utc = wall.toZonedDateTime('UTC').epochMilliseconds;
-    if (offset === 'Z' || offset === 'z') return { ok: true, at: utc };
+    if (offset === 'Z' || offset === 'z') return within(utc);
     const sign = offset.startsWith('-') ? -1 : 1;
     const [oh, om] = offset.slice(1).split(':').map(Number) as [number, number];
     if (oh > 23 || om > 59) return fail('offset must be between -23:59 and +23:59');
-    return { ok: true, at: utc - sign * (oh * 60 + om) * 60_000 };
+    return within(utc - sign * (oh * 60 + om) * 60_000);
   }
   if (!isValidTimeZone(zone)) return fail(`unknown time zone ${zone}`);
   const zoned = wall.toZonedDateTime(zone, { disambiguation: 'earlier' });
@@ -73,7 +97,7 @@ export function parseInstant(input: string, zone: string): ParsedInstant {
       message: `${wall.toString({ smallestUnit: 'minute' })} does not exist in ${zone} (clocks jump forward then)`,
     };
   }
-  return { ok: true, at: zoned.epochMilliseconds };
+  return within(zoned.epochMilliseconds);
 }
 
 /** The API's instant format: UTC RFC 3339 with milliseconds and `Z`. */
@@ -94,10 +118,46 @@ export function toWallTime(at: Instant, zone: string): string {
 
 /** A readable date-time in `zone`, with the zone's short name: `1 Dec 2026, 10:00 GMT+5:30`. */
 export function formatInZone(at: Instant, zone: string, locale = 'en-GB'): string {
+  // Components, not dateStyle/timeStyle: Intl refuses timeZoneName beside a style (TypeError).
   return new Intl.DateTimeFormat(locale, {
     timeZone: zone,
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZoneName: 'short',
   }).format(at);
+}
+
+/**
+ * How a wall time without offset reads in `zone`: `gap` when clocks jump over it (it does not
+ * exist), `overlap` when it happens twice (Kairos takes the earlier), `ok` otherwise. Forms use
+ * this to explain DST before anything is sent.
+ */
+export function wallTimeKind(wall: string, zone: string): 'ok' | 'gap' | 'overlap' | 'invalid' {
+  if (!isValidTimeZone(zone)) return 'invalid';
+  let plain: Temporal.PlainDateTime;
+  try {
+    plain = Temporal.PlainDateTime.from(wall, { overflow: 'reject' });
+  } catch {
+    return 'invalid';
+  }
+  const earlier = plain.toZonedDateTime(zone, { disambiguation: 'earlier' });
+  if (!earlier.toPlainDateTime().equals(plain)) return 'gap';
+  const later = plain.toZonedDateTime(zone, { disambiguation: 'later' });
+  return earlier.epochMilliseconds === later.epochMilliseconds ? 'ok' : 'overlap';
+}
+
+/** Milliseconds as a short human duration: `2 d 3 h`, `4 min 05 s`, `12 s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m > 0) return `${m} min ${String(sec).padStart(2, '0')} s`;
+  return `${sec} s`;
 }

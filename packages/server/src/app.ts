@@ -20,6 +20,8 @@ import { AuthService } from './features/auth/auth.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
+import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
+import { RegistrationsService } from './features/registrations/registrations.service.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -82,6 +84,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await auth.init();
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
+  const registrations = new RegistrationsService({ store, clock });
   const scheduler = new EmbeddedScheduler({ store, clock, log: log.child({ component: 'scheduler' }), stats });
   const hub = new LiveHub(store, clock, metrics);
 
@@ -121,6 +124,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     async (api) => {
       await api.register(authRoutes, { auth, secureCookies: config.secureCookies });
       await api.register(eventsRoutes, { events, clock });
+      await api.register(registrationsRoutes, { registrations });
       await api.register(streamRoutes, { hub, store, clock });
       await api.register(schedulerRoutes, { scheduler });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

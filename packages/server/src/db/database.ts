@@ -7,20 +7,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { RegistrationCounts } from '@kairos/core';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
 import type { EventRecord } from '../features/events/events.repository.ts';
 import type { HistoryRecord } from '../features/history/history.repository.ts';
+import type { RegistrationChange } from '../features/registrations/registrations.repository.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
 
 /** What a committed transaction changed, gathered by the repositories while it ran. */
 export interface Effects {
-  /** History rows written, each with the event as it read after the write (null when deleted). */
-  entries: Array<{ entry: HistoryRecord; event: EventRecord | null }>;
+  /** History rows written, each with the event as it read after the write (null when deleted) and its registration counts. */
+  entries: Array<{ entry: HistoryRecord; event: EventRecord | null; counts: RegistrationCounts }>;
   /** Some trigger rows were inserted or removed. */
   triggersChanged: boolean;
+  /** Registrations created, promoted, cancelled, expired or checked in (not history: SPEC §5 is lifecycle). */
+  registrations: RegistrationChange[];
 }
 
 export interface Tx {
@@ -36,12 +40,17 @@ export interface Store {
   /** Run `fn` in one write transaction; listeners hear about its effects once it commits, in commit order. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   onCommit(listener: CommitListener): () => void;
+  /**
+   * Another process (say `kairos doctor --fix`) committed to the database. Event-driven: the
+   * file system tells us the database changed; `data_version` tells us it was not us.
+   */
+  onExternalCommit(listener: () => void): () => void;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-const newEffects = (): Effects => ({ entries: [], triggersChanged: false });
+const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
 
 /** A listener's failure must never turn a committed write into an error answer. */
 function notify(listener: CommitListener, effects: Effects): void {
@@ -66,6 +75,7 @@ export function openSqlite(file: string): Store {
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
   const listeners = new Set<CommitListener>();
+  const external = watchExternalCommits(file, () => database.pragma('data_version', { simple: true }) as number);
 
   return {
     dialect: 'sqlite',
@@ -93,6 +103,7 @@ export function openSqlite(file: string): Store {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onExternalCommit: external.subscribe,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -103,7 +114,56 @@ export function openSqlite(file: string): Store {
     },
     async close() {
       listeners.clear();
+      external.close();
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * inotify (fs.watch) on the database's folder: every commit of any process touches the WAL file.
+ * Bursts are coalesced into one `data_version` read, which changes only when another
+ * connection committed. Watching starts with the first subscriber.
+ */
+function watchExternalCommits(file: string, dataVersion: () => number) {
+  const subscribers = new Set<() => void>();
+  let watcher: fs.FSWatcher | null = null;
+  let pending = false;
+  let last = 0;
+  const names = new Set([path.basename(file), `${path.basename(file)}-wal`]);
+  const check = () => {
+    pending = false;
+    let version: number;
+    try {
+      version = dataVersion();
+    } catch {
+      return; // closed meanwhile
+    }
+    if (version === last) return;
+    last = version;
+    for (const s of subscribers) s();
+  };
+  return {
+    subscribe(listener: () => void): () => void {
+      if (file === ':memory:') return () => {};
+      if (!watcher) {
+        last = dataVersion();
+        watcher = fs.watch(path.dirname(path.resolve(file)), (_event, name) => {
+          if (name && !names.has(String(name))) return;
+          if (!pending) {
+            pending = true;
+            setTimeout(check, 20);
+          }
+        });
+        watcher.unref();
+      }
+      subscribers.add(listener);
+      return () => subscribers.delete(listener);
+    },
+    close() {
+      subscribers.clear();
+      watcher?.close();
+      watcher = null;
     },
   };
 }

@@ -1,12 +1,16 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Store } from './database.ts';
 import * as m0001 from './migrations/0001_init.ts';
+import * as m0002 from './migrations/0002_registrations.ts';
 
 /** Numbered, frozen migrations; each takes the dialect so one file serves SQLite and PostgreSQL. */
 function provider(dialect: Store['dialect']): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001_init': { up: m0001.up(dialect) } };
+      return {
+        '0001_init': { up: m0001.up(dialect) },
+        '0002_registrations': { up: m0002.up(dialect) },
+      };
     },
   };
 }

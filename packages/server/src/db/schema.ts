@@ -73,6 +73,22 @@ export interface SettingsTable {
   value: string;
 }
 
+/** Attendees of an event (SPEC §11). `position` is the waitlist position, null unless waitlisted. */
+export interface RegistrationsTable {
+  id: string;
+  eventId: string;
+  name: string;
+  /** Trimmed, lower-cased. */
+  email: string;
+  status: string;
+  position: number | null;
+  /** SHA-256 (hex) of the attendee token: the database never holds a usable token. */
+  tokenHash: string;
+  checkedInAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Database {
   events: EventsTable;
   triggers: TriggersTable;
@@ -80,4 +96,5 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   settings: SettingsTable;
+  registrations: RegistrationsTable;
 }

@@ -43,6 +43,9 @@ export const EventResponse = Type.Object(
     createdBy: Type.String(),
     createdAt: Instant,
     updatedAt: Instant,
+    registered: Type.Integer({ description: 'confirmed registrations (read-only)' }),
+    waitlisted: Type.Integer({ description: 'registrations on the waitlist (read-only)' }),
+    checkedIn: Type.Integer({ description: 'attendees checked in (read-only)' }),
   },
   { additionalProperties: true },
 );

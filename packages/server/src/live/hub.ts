@@ -3,11 +3,12 @@
  * once and written to each client allowed to see it. Fan-out cost is one JSON.stringify per
  * entry plus one visibility check and one socket write per client.
  */
-import { canRead, isPublicStatus, liveTypeOf, type Viewer } from '@kairos/core';
+import { canManageAttendees, canRead, isPublicStatus, liveTypeOf, type Viewer } from '@kairos/core';
 import type { Clock } from '../clock.ts';
 import type { Effects, Store } from '../db/database.ts';
 import type { EventRecord } from '../features/events/events.repository.ts';
 import type { HistoryRecord } from '../features/history/history.repository.ts';
+import { toRegistrationMessage } from '../features/registrations/registration.view.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { toLiveMessage } from './messages.ts';
 
@@ -72,12 +73,19 @@ export class LiveHub {
 
   /** Called synchronously after each commit, in commit order. */
   private publish(effects: Effects): void {
-    for (const { entry, event } of effects.entries) {
+    for (const { entry, event, counts } of effects.entries) {
       const type = liveTypeOf(entry);
       if (type === 'transition') this.metrics.transitions.inc({ cause: entry.cause });
       if (this.clients.size === 0) continue;
-      const text = frame(type, toLiveMessage(entry, event as EventRecord | null, this.clock.now()), entry.seq);
+      const text = frame(type, toLiveMessage(entry, event as EventRecord | null, this.clock.now(), counts), entry.seq);
       for (const c of this.clients) if (canSeeEntry(c.viewer, entry)) c.write(text);
+    }
+    // Registration changes are not history: no `id:` line, so Last-Event-ID keeps counting history
+    // only (they are not replayed; a reconnecting admin re-reads the list). Never sent to the public.
+    for (const change of effects.registrations) {
+      if (this.clients.size === 0) break;
+      const text = frame(change.type, toRegistrationMessage(change));
+      for (const c of this.clients) if (canManageAttendees(c.viewer, { createdBy: change.ownerId })) c.write(text);
     }
   }
 

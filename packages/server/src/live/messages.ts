@@ -1,4 +1,4 @@
-import { formatInstant, formatOptional, type HistoryEntryView } from '@kairos/core';
+import { formatInstant, formatOptional, type HistoryEntryView, type RegistrationCounts } from '@kairos/core';
 import { toEventView } from '../features/events/event.view.ts';
 import type { EventRecord } from '../features/events/events.repository.ts';
 import type { HistoryRecord } from '../features/history/history.repository.ts';
@@ -22,6 +22,6 @@ export function toHistoryView(h: HistoryRecord): HistoryEntryView {
 }
 
 /** The stream payload: the entry's fields, flat, plus the event as it now reads. */
-export function toLiveMessage(h: HistoryRecord, event: EventRecord | null, now: number) {
-  return { ...toHistoryView(h), event: event && toEventView(event, now) };
+export function toLiveMessage(h: HistoryRecord, event: EventRecord | null, now: number, counts: RegistrationCounts) {
+  return { ...toHistoryView(h), event: event && toEventView(event, now, counts) };
 }

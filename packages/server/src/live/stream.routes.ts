@@ -4,12 +4,13 @@
  * flush the buffer minus what the replay already sent — so nothing is missed or repeated
  * between the replay and the live feed.
  */
-import { formatInstant, liveTypeOf } from '@kairos/core';
+import { formatInstant, liveTypeOf, NO_REGISTRATIONS } from '@kairos/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../db/database.ts';
 import { findEvents } from '../features/events/events.repository.ts';
 import { historySince, lastSeq } from '../features/history/history.repository.ts';
+import { registrationCounts } from '../features/registrations/registrations.repository.ts';
 import { canSeeEntry, frame, type LiveHub } from './hub.ts';
 import { toLiveMessage } from './messages.ts';
 
@@ -77,11 +78,14 @@ export const streamRoutes: FastifyPluginAsync<{ hub: LiveHub; store: Store; cloc
             store.db,
             page.map((h) => h.eventId),
           );
+          const counts = await registrationCounts(store.db, [...events.keys()]);
           for (const h of page) {
             sent = h.seq;
             if (!canSeeEntry(request.viewer, h)) continue;
             const event = h.cause === 'delete' ? null : (events.get(h.eventId) ?? null);
-            res.write(frame(liveTypeOf(h), toLiveMessage(h, event, clock.now()), h.seq));
+            res.write(
+              frame(liveTypeOf(h), toLiveMessage(h, event, clock.now(), counts.get(h.eventId) ?? NO_REGISTRATIONS), h.seq),
+            );
           }
           if (page.length < REPLAY_PAGE) break;
         }

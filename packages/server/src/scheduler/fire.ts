@@ -10,6 +10,7 @@ import type { Store } from '../db/database.ts';
 import { findEvent, setStateIf } from '../features/events/events.repository.ts';
 import { consumeTrigger, type TriggerRow } from '../features/events/triggers.repository.ts';
 import { appendHistory } from '../features/history/history.repository.ts';
+import { expireWaitlist } from '../features/registrations/registrations.repository.ts';
 
 export interface Firing {
   trigger: TriggerRow;
@@ -34,6 +35,12 @@ export function fireTrigger(
     const event = await findEvent(tx.db, t.eventId);
     const base = { trigger: t, title: event?.title ?? null, firedAt, lateMs, cause };
     if (!event || !isScheduled(event.status)) return { ...base, changed: false };
+    // SPEC §11: at registration close the waitlist expires, in this trigger's own transaction —
+    // exactly once, since the trigger was just consumed (recovery after a restart included). Any
+    // later boundary does it too (idempotent): a safety net for a close an edit moved into the past.
+    if (event.registrationClosesAt !== null && t.dueAt >= event.registrationClosesAt) {
+      await expireWaitlist(tx, event.id, event.createdBy, firedAt);
+    }
     // The state at the trigger's instant, not at the wall clock: replays are deterministic.
     const target = lifecycleAt(event, t.dueAt);
     if (sameState(target, event)) return { ...base, changed: false };

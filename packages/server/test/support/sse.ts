@@ -4,7 +4,18 @@
  */
 import { EventSource } from 'eventsource';
 
-export const STREAM_TYPES = ['hello', 'transition', 'event.created', 'event.updated', 'event.deleted'] as const;
+export const STREAM_TYPES = [
+  'hello',
+  'transition',
+  'event.created',
+  'event.updated',
+  'event.deleted',
+  'registration.created',
+  'registration.promoted',
+  'registration.cancelled',
+  'registration.expired',
+  'registration.checked_in',
+] as const;
 
 export interface StreamMessage {
   type: string;

@@ -10,9 +10,11 @@ import {
   formatInstant,
   isScheduled,
   KairosError,
+  NO_REGISTRATIONS,
   nextTransition,
   PHASES,
   parseInstant,
+  type RegistrationCounts,
   STATUSES,
 } from '@kairos/core';
 import Type from 'typebox';
@@ -85,7 +87,10 @@ export interface EventsRoutesDeps {
 }
 
 export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (app, { events, clock }) => {
-  const view = (e: EventRecord) => toEventView(e, clock.now());
+  // Counts are read after the write committed: one query for one event, one grouped query per page.
+  const countsOf = async (e: EventRecord) => (await events.counts([e.id])).get(e.id) ?? NO_REGISTRATIONS;
+  const view = (e: EventRecord, counts: RegistrationCounts) => toEventView(e, clock.now(), counts);
+  const viewOne = async (e: EventRecord) => view(e, await countsOf(e));
 
   app.get(
     '/events',
@@ -113,8 +118,9 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
       const rows = await events.list(request.viewer, query);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
+      const counts = await events.counts(page.map((e) => e.id));
       return {
-        items: page.map(view),
+        items: page.map((e) => view(e, counts.get(e.id) ?? NO_REGISTRATIONS)),
         nextCursor: rows.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null,
       };
     },
@@ -133,8 +139,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
     },
     async (request, reply) => {
       const event = await events.create(request.viewer, request.body);
-      reply.header('location', `/api/v1/events/${encodeURIComponent(event.id)}`).header('etag', etagOf(event));
-      return reply.status(201).send(view(event));
+      reply.header('location', `/api/v1/events/${encodeURIComponent(event.id)}`).header('etag', etagOf(event, NO_REGISTRATIONS));
+      return reply.status(201).send(view(event, NO_REGISTRATIONS));
     },
   );
 
@@ -150,11 +156,12 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
     },
     async (request, reply) => {
       const event = await events.get(request.viewer, request.params.id);
-      const etag = etagOf(event);
+      const counts = await countsOf(event);
+      const etag = etagOf(event, counts);
       reply.header('etag', etag).header('cache-control', cacheControl(event, clock.now(), request.user !== null));
       const inm = request.headers['if-none-match'];
       if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send(null);
-      return view(event);
+      return view(event, counts);
     },
   );
 
@@ -183,12 +190,13 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         { ifMatch: request.headers['if-match'], version: request.body.version },
         dryRun,
       );
+      const counts = await countsOf(event);
       if (!dryRun) {
-        reply.header('etag', etagOf(event));
-        return view(event);
+        reply.header('etag', etagOf(event, counts));
+        return view(event, counts);
       }
       return {
-        event: view(event),
+        event: view(event, counts),
         effects: {
           transition: plan.transition,
           triggers: plan.triggers.map((t) => ({
@@ -231,7 +239,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
           response: { 200: EventResponse, ...errors(401, 403, 404, 409) },
         },
       },
-      async (request) => view(await events[name](request.viewer, request.params.id)),
+      async (request) => viewOne(await events[name](request.viewer, request.params.id)),
     );
   action('submit', 'Submit a draft for approval (an admin’s submission is approved at once)');
   action('approve', 'Approve a pending event: its status becomes the one of this instant');
@@ -249,7 +257,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
           response: { 200: EventResponse, ...errors(400, 401, 403, 404, 409) },
         },
       },
-      async (request) => view(await events[name](request.viewer, request.params.id, request.body.reason)),
+      async (request) => viewOne(await events[name](request.viewer, request.params.id, request.body.reason)),
     );
   withReason('decline', 'Decline a pending event, with a reason');
   withReason('cancel', 'Cancel an event, with a reason (terminal)');

@@ -15,10 +15,12 @@ import {
   type EventCreateBody,
   type EventPatchBody,
   type HistoryCause,
+  isScheduled,
   KairosError,
   type LifecycleState,
   PUBLIC_STATUSES,
   planEdit,
+  type RegistrationCounts,
   resolveEventFields,
   type Status,
   stateAt,
@@ -27,6 +29,7 @@ import {
 import type { Clock } from '../../clock.ts';
 import type { Store, Tx } from '../../db/database.ts';
 import { appendHistory, firstEntryOf, type HistoryRecord, historyOf } from '../history/history.repository.ts';
+import { registrationCounts } from '../registrations/registrations.repository.ts';
 import { versionFromEtag } from './event.view.ts';
 import {
   deleteEvent,
@@ -112,6 +115,11 @@ export class EventsService {
     return listEvents(this.deps.store.db, filter);
   }
 
+  /** The read-only registration counts of these events (SPEC §11): one grouped query for a whole page. */
+  counts(ids: readonly string[]): Promise<Map<string, RegistrationCounts>> {
+    return registrationCounts(this.deps.store.db, ids);
+  }
+
   /** Apply a partial update, or (dryRun) answer what it would do and write nothing. */
   async patch(
     viewer: Viewer,
@@ -187,11 +195,14 @@ export class EventsService {
     });
   }
 
-  /** Terminal. Allowed until the event has ended. */
+  /**
+   * Terminal. Allowed for an approved event until it has ended. Never from draft or pending:
+   * `cancelled` is publicly readable, so that would publish an event nobody approved (delete it instead).
+   */
   cancel(viewer: Viewer, id: string, reason: string): Promise<EventRecord> {
     return this.act(viewer, id, (e) => {
       if (!canCancel(viewer, e)) throw forbidden('cancel');
-      if (e.status === 'cancelled' || e.status === 'declined' || e.status === 'completed') throw invalidState('cancel', e.status);
+      if (!isScheduled(e.status) || e.status === 'completed') throw invalidState('cancel', e.status);
       return { status: 'cancelled', cause: 'cancel', reason };
     });
   }

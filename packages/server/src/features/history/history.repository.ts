@@ -2,11 +2,19 @@
  * The history log (SPEC §5): append-only, `seq` global and strictly increasing. Appending
  * records the entry in the transaction's effects, so the live stream hears of it after commit.
  */
-import type { HistoryCause, LifecycleState, Phase, Status, TriggerKind } from '@kairos/core';
+import {
+  type HistoryCause,
+  type LifecycleState,
+  NO_REGISTRATIONS,
+  type Phase,
+  type Status,
+  type TriggerKind,
+} from '@kairos/core';
 import type { Selectable } from 'kysely';
 import type { Db, Tx } from '../../db/database.ts';
 import type { HistoryTable } from '../../db/schema.ts';
 import type { EventRecord } from '../events/events.repository.ts';
+import { countsOf } from '../registrations/registrations.repository.ts';
 
 export interface HistoryRecord {
   seq: number;
@@ -64,7 +72,9 @@ export async function appendHistory(tx: Tx, e: NewHistory, event: EventRecord | 
     .returning('seq')
     .executeTakeFirstOrThrow();
   const entry = { ...e, seq: Number(row.seq) };
-  tx.effects.entries.push({ entry, event });
+  // The stream's copy of the event carries its counts as of this transaction.
+  const counts = event ? await countsOf(tx.db, event.id) : NO_REGISTRATIONS;
+  tx.effects.entries.push({ entry, event, counts });
   return entry;
 }
 

@@ -36,6 +36,7 @@ export class EmbeddedScheduler implements Scheduler {
   private dirty = false;
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
+  private unwatch: (() => void) | null = null;
 
   constructor(private readonly deps: EmbeddedSchedulerDeps) {}
 
@@ -50,6 +51,8 @@ export class EmbeddedScheduler implements Scheduler {
     this.unsubscribe = this.deps.store.onCommit((effects) => {
       if (effects.triggersChanged) this.wake();
     });
+    // Triggers written by another process (kairos doctor --fix) must be seen too.
+    this.unwatch = this.deps.store.onExternalCommit(() => this.wake());
     this.wake();
     await this.loop;
   }
@@ -58,6 +61,8 @@ export class EmbeddedScheduler implements Scheduler {
     this.active = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unwatch?.();
+    this.unwatch = null;
     this.clearTimer();
     await this.loop;
   }

@@ -1,0 +1,82 @@
+/**
+ * Attendees (SPEC §11): the registration body, its normalisation, and the shapes the API and the
+ * stream answer. Which lifecycle phase allows what lives here too, so the server enforces it and
+ * the web app shows or hides the same buttons from the same rule.
+ */
+import Type, { type Static } from 'typebox';
+import { KairosError } from './errors.ts';
+import type { TimePhase } from './lifecycle.ts';
+
+export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled', 'expired'] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+/** Statuses that hold a place or a waitlist position; one per email per event among these. */
+export const ACTIVE_REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['confirmed', 'waitlisted'];
+
+export const REGISTRATION_LIMITS = { name: 200, email: 254 } as const;
+
+/** The phase in which each attendee action is allowed (decided from the dates at the request's instant). */
+export const ATTENDEE_PHASES = {
+  register: 'registration_open',
+  checkIn: 'in_progress',
+  certificate: 'certificates_available',
+} as const satisfies Record<string, TimePhase>;
+
+export const RegistrationCreateBody = Type.Object(
+  {
+    // Lengths are checked after trimming (below); these bounds only keep absurd bodies out early.
+    name: Type.String({ maxLength: 1000, examples: ['Ada Lovelace'] }),
+    email: Type.String({ maxLength: 1000, examples: ['ada@example.org'] }),
+  },
+  { additionalProperties: false },
+);
+export type RegistrationCreateBody = Static<typeof RegistrationCreateBody>;
+
+// Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is not ours to judge.
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** One spelling per mailbox for the "one registration per email" rule: trimmed, lower-cased. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** Trim and check a registration body; throws `validation_failed` naming each bad field. */
+export function resolveRegistration(body: RegistrationCreateBody): { name: string; email: string } {
+  const details: Array<{ path: string; message: string }> = [];
+  const name = body.name.trim();
+  const n = [...name].length;
+  if (n === 0) details.push({ path: 'name', message: 'must not be empty' });
+  else if (n > REGISTRATION_LIMITS.name)
+    details.push({ path: 'name', message: `must be at most ${REGISTRATION_LIMITS.name} characters` });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  else if (/[\u0000-\u001f\u007f]/.test(name)) details.push({ path: 'name', message: 'must not contain control characters' });
+  const email = normalizeEmail(body.email);
+  if (email.length > REGISTRATION_LIMITS.email || !EMAIL_RE.test(email)) {
+    details.push({ path: 'email', message: 'must be an email address like ada@example.org' });
+  }
+  const first = details[0];
+  if (first) throw new KairosError('validation_failed', `${first.path} ${first.message}`, details);
+  return { name, email };
+}
+
+/** The read-only counts an event carries (SPEC §11): confirmed places, waitlist, checked in. */
+export interface RegistrationCounts {
+  registered: number;
+  waitlisted: number;
+  checkedIn: number;
+}
+export const NO_REGISTRATIONS: RegistrationCounts = Object.freeze({ registered: 0, waitlisted: 0, checkedIn: 0 });
+
+/** A registration as its attendee, the event's organizer and admins read it. */
+export interface RegistrationView {
+  id: string;
+  eventId: string;
+  name: string;
+  email: string;
+  status: RegistrationStatus;
+  /** Position on the waitlist (1 = next to be promoted); null unless waitlisted. */
+  position: number | null;
+  checkedInAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the stream says about a registration: never the email (nor, of course, the token). */
+export type RegistrationLiveView = Omit<RegistrationView, 'email'>;

@@ -1,0 +1,245 @@
+/**
+ * Registrations in SQL. Every change records itself in the transaction's effects, so the live
+ * hub tells admins and the owning organizer after commit — the same way history reaches the
+ * stream. Callers run inside `Store.write` (BEGIN IMMEDIATE): counting places and inserting are
+ * serialised, which is what makes "exactly one gets the last place" hold.
+ */
+import {
+  ACTIVE_REGISTRATION_STATUSES,
+  NO_REGISTRATIONS,
+  type RegistrationCounts,
+  type RegistrationLiveType,
+  type RegistrationStatus,
+} from '@kairos/core';
+import { type Selectable, sql } from 'kysely';
+import type { Db, Tx } from '../../db/database.ts';
+import type { RegistrationsTable } from '../../db/schema.ts';
+
+export interface RegistrationRecord {
+  id: string;
+  eventId: string;
+  name: string;
+  email: string;
+  status: RegistrationStatus;
+  position: number | null;
+  tokenHash: string;
+  checkedInAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One change for the stream: the registration as it now reads, and its event's counts after the change. */
+export interface RegistrationChange {
+  type: RegistrationLiveType;
+  at: number;
+  /** The event's owner: who besides admins may hear of it. */
+  ownerId: string;
+  registration: RegistrationRecord;
+  counts: RegistrationCounts;
+}
+
+const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** PostgreSQL answers bigint as strings; both dialects meet here as numbers. */
+function toRecord(r: Selectable<RegistrationsTable>): RegistrationRecord {
+  return {
+    ...r,
+    status: r.status as RegistrationStatus,
+    position: optNum(r.position),
+    checkedInAt: optNum(r.checkedInAt),
+    createdAt: Number(r.createdAt),
+    updatedAt: Number(r.updatedAt),
+  };
+}
+
+export async function findRegistration(db: Db, id: string): Promise<RegistrationRecord | undefined> {
+  const row = await db.selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+export async function findActiveByEmail(db: Db, eventId: string, email: string): Promise<RegistrationRecord | undefined> {
+  const row = await db
+    .selectFrom('registrations')
+    .selectAll()
+    .where('eventId', '=', eventId)
+    .where('email', '=', email)
+    .where('status', 'in', ACTIVE_REGISTRATION_STATUSES)
+    .executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/**
+ * The counts of many events in one grouped query (a page of the event list costs one query,
+ * not one per event). Events without active registrations are absent: read them as zero.
+ */
+export async function registrationCounts(db: Db, eventIds: readonly string[]): Promise<Map<string, RegistrationCounts>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('registrations')
+    .select([
+      'eventId',
+      sql<number>`sum(case when status = 'confirmed' then 1 else 0 end)`.as('registered'),
+      sql<number>`sum(case when status = 'waitlisted' then 1 else 0 end)`.as('waitlisted'),
+      sql<number>`sum(case when status = 'confirmed' and checked_in_at is not null then 1 else 0 end)`.as('checkedIn'),
+    ])
+    .where('eventId', 'in', [...new Set(eventIds)])
+    .where('status', 'in', ACTIVE_REGISTRATION_STATUSES)
+    .groupBy('eventId')
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.eventId,
+      { registered: Number(r.registered), waitlisted: Number(r.waitlisted), checkedIn: Number(r.checkedIn) },
+    ]),
+  );
+}
+
+export async function countsOf(db: Db, eventId: string): Promise<RegistrationCounts> {
+  return (await registrationCounts(db, [eventId])).get(eventId) ?? NO_REGISTRATIONS;
+}
+
+/** The next free waitlist position (positions are kept contiguous from 1). */
+export async function nextWaitlistPosition(db: Db, eventId: string): Promise<number> {
+  const row = await db
+    .selectFrom('registrations')
+    .select((eb) => eb.fn.max('position').as('m'))
+    .where('eventId', '=', eventId)
+    .where('status', '=', 'waitlisted')
+    .executeTakeFirst();
+  return Number(row?.m ?? 0) + 1;
+}
+
+async function record(tx: Tx, type: RegistrationLiveType, ownerId: string, rows: RegistrationRecord[], at: number) {
+  if (rows.length === 0) return;
+  const first = rows[0] as RegistrationRecord;
+  const counts = await countsOf(tx.db, first.eventId);
+  for (const registration of rows) tx.effects.registrations.push({ type, at, ownerId, registration, counts });
+}
+
+export async function insertRegistration(tx: Tx, r: RegistrationRecord, ownerId: string): Promise<void> {
+  await tx.db.insertInto('registrations').values(r).execute();
+  await record(tx, 'registration.created', ownerId, [r], r.createdAt);
+}
+
+export async function cancelRegistration(
+  tx: Tx,
+  r: RegistrationRecord,
+  ownerId: string,
+  now: number,
+): Promise<RegistrationRecord> {
+  await tx.db
+    .updateTable('registrations')
+    .set({ status: 'cancelled', position: null, updatedAt: now })
+    .where('id', '=', r.id)
+    .execute();
+  const cancelled: RegistrationRecord = { ...r, status: 'cancelled', position: null, updatedAt: now };
+  await renumberWaitlist(tx, r.eventId, now);
+  await record(tx, 'registration.cancelled', ownerId, [cancelled], now);
+  return cancelled;
+}
+
+/**
+ * Fill free places from the head of the waitlist (lowest position first), then renumber the
+ * rest from 1. Called after a confirmed place was freed, in that same transaction.
+ */
+export async function promoteFromWaitlist(
+  tx: Tx,
+  eventId: string,
+  capacity: number | null,
+  ownerId: string,
+  now: number,
+): Promise<RegistrationRecord[]> {
+  const { registered } = await countsOf(tx.db, eventId);
+  const free = capacity === null ? Number.MAX_SAFE_INTEGER : capacity - registered;
+  if (free <= 0) return [];
+  const rows = await tx.db
+    .selectFrom('registrations')
+    .selectAll()
+    .where('eventId', '=', eventId)
+    .where('status', '=', 'waitlisted')
+    .orderBy('position')
+    .orderBy('createdAt')
+    .limit(Math.min(free, 10_000))
+    .execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  await tx.db
+    .updateTable('registrations')
+    .set({ status: 'confirmed', position: null, updatedAt: now })
+    .where('id', 'in', ids)
+    .execute();
+  await renumberWaitlist(tx, eventId, now);
+  const promoted = rows.map((r): RegistrationRecord => ({ ...toRecord(r), status: 'confirmed', position: null, updatedAt: now }));
+  await record(tx, 'registration.promoted', ownerId, promoted, now);
+  return promoted;
+}
+
+/** Positions 1..n in waitlist order; only rows whose position changes are written. */
+async function renumberWaitlist(tx: Tx, eventId: string, now: number): Promise<void> {
+  const rows = await tx.db
+    .selectFrom('registrations')
+    .select(['id', 'position'])
+    .where('eventId', '=', eventId)
+    .where('status', '=', 'waitlisted')
+    .orderBy('position')
+    .orderBy('createdAt')
+    .execute();
+  for (const [i, r] of rows.entries()) {
+    if (optNum(r.position) === i + 1) continue;
+    await tx.db
+      .updateTable('registrations')
+      .set({ position: i + 1, updatedAt: now })
+      .where('id', '=', r.id)
+      .execute();
+  }
+}
+
+/** Every still-waitlisted registration of the event expires (at registration close). Idempotent. */
+export async function expireWaitlist(tx: Tx, eventId: string, ownerId: string, now: number): Promise<number> {
+  const rows = await tx.db
+    .selectFrom('registrations')
+    .selectAll()
+    .where('eventId', '=', eventId)
+    .where('status', '=', 'waitlisted')
+    .orderBy('position')
+    .execute();
+  if (rows.length === 0) return 0;
+  await tx.db
+    .updateTable('registrations')
+    .set({ status: 'expired', position: null, updatedAt: now })
+    .where('eventId', '=', eventId)
+    .where('status', '=', 'waitlisted')
+    .execute();
+  const expired = rows.map((r): RegistrationRecord => ({ ...toRecord(r), status: 'expired', position: null, updatedAt: now }));
+  await record(tx, 'registration.expired', ownerId, expired, now);
+  return expired.length;
+}
+
+export async function checkInRegistration(
+  tx: Tx,
+  r: RegistrationRecord,
+  ownerId: string,
+  now: number,
+): Promise<RegistrationRecord> {
+  await tx.db.updateTable('registrations').set({ checkedInAt: now, updatedAt: now }).where('id', '=', r.id).execute();
+  const checkedIn: RegistrationRecord = { ...r, checkedInAt: now, updatedAt: now };
+  await record(tx, 'registration.checked_in', ownerId, [checkedIn], now);
+  return checkedIn;
+}
+
+/** A page of an event's registrations in creation order, keyset-paginated; all of them when `limit` is null. */
+export async function listRegistrations(
+  db: Db,
+  eventId: string,
+  after: { createdAt: number; id: string } | null,
+  limit: number | null,
+): Promise<RegistrationRecord[]> {
+  let q = db.selectFrom('registrations').selectAll().where('eventId', '=', eventId);
+  if (after) {
+    const { createdAt, id } = after;
+    q = q.where((eb) => eb.or([eb('createdAt', '>', createdAt), eb.and([eb('createdAt', '=', createdAt), eb('id', '>', id)])]));
+  }
+  q = q.orderBy('createdAt').orderBy('id');
+  if (limit !== null) q = q.limit(limit);
+  return (await q.execute()).map(toRecord);
+}

@@ -1,0 +1,232 @@
+/**
+ * Attendee use cases (SPEC §11). Every gate is decided from the event's DATES at the instant of
+ * the request (`lifecycleAt(event, now)`, `now` read inside the transaction), never from the
+ * stored status, which lags a boundary by the firing's lateness. Each write is one transaction:
+ * a cancellation and the promotion it causes commit together.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  ATTENDEE_PHASES,
+  canManageAttendees,
+  canRead,
+  formatInstant,
+  isScheduled,
+  KairosError,
+  lifecycleAt,
+  type Phase,
+  type RegistrationCreateBody,
+  resolveRegistration,
+  type Viewer,
+} from '@kairos/core';
+import type { Clock } from '../../clock.ts';
+import type { Db, Store } from '../../db/database.ts';
+import { type EventRecord, findEvent } from '../events/events.repository.ts';
+import { renderCertificate } from './certificate.ts';
+import {
+  cancelRegistration,
+  checkInRegistration,
+  countsOf,
+  findActiveByEmail,
+  findRegistration,
+  insertRegistration,
+  listRegistrations,
+  nextWaitlistPosition,
+  promoteFromWaitlist,
+  type RegistrationRecord,
+} from './registrations.repository.ts';
+
+export interface RegistrationsDeps {
+  store: Store;
+  clock: Clock;
+}
+
+const eventNotFound = () => new KairosError('not_found', 'event not found');
+const registrationNotFound = () => new KairosError('not_found', 'registration not found');
+
+export const newRegistrationId = (): string => `rg_${randomBytes(12).toString('base64url')}`;
+/** 192 random bits: guessing one is hopeless, so a plain SHA-256 is enough to store (no secret to rotate). */
+const newToken = (): string => randomBytes(24).toString('base64url');
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Constant-time comparison of the presented token's hash with the stored one. */
+function tokenMatches(r: RegistrationRecord, token: string): boolean {
+  const given = Buffer.from(hashToken(token), 'hex');
+  const stored = Buffer.from(r.tokenHash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+/**
+ * The phase the DATES give at `now` for an approved event — never the stored phase, which lags a
+ * boundary by the firing's lateness. Events not on the clock (draft, pending, declined, cancelled)
+ * are in the phase their workflow status names.
+ */
+const phaseAt = (e: EventRecord, now: number): Phase => (isScheduled(e.status) ? lifecycleAt(e, now).phase : e.status);
+
+const phaseFor = {
+  registration_closed: ATTENDEE_PHASES.register,
+  checkin_closed: ATTENDEE_PHASES.checkIn,
+  certificates_unavailable: ATTENDEE_PHASES.certificate,
+} as const;
+
+/** A 409 naming the phase the event is in (also as `details[0]`, path `phase`, for clients). */
+function closed(code: keyof typeof phaseFor, what: string, phase: Phase, more = '') {
+  return new KairosError(code, `${what} only while the event is ${phaseFor[code]}; it is ${phase}${more}`, [
+    { path: 'phase', message: phase },
+  ]);
+}
+
+export class RegistrationsService {
+  constructor(private readonly deps: RegistrationsDeps) {}
+
+  /** Public: a place, or a waitlist position once `capacity` is reached. Answers the token once. */
+  register(
+    viewer: Viewer,
+    eventId: string,
+    body: RegistrationCreateBody,
+  ): Promise<{ registration: RegistrationRecord; token: string }> {
+    const { name, email } = resolveRegistration(body);
+    return this.deps.store.write(async (tx) => {
+      const event = await findEvent(tx.db, eventId);
+      if (!event || !canRead(viewer, event)) throw eventNotFound();
+      const now = this.deps.clock.now();
+      const phase = phaseAt(event, now);
+      if (phase !== ATTENDEE_PHASES.register) {
+        const opensAt = phase === 'registration_not_started' ? event.registrationOpensAt : null;
+        const more = opensAt === null ? '' : ` (registration opens at ${formatInstant(opensAt)})`;
+        throw closed('registration_closed', 'registration is open', phase, more);
+      }
+      if (await findActiveByEmail(tx.db, event.id, email)) {
+        throw new KairosError('already_registered', 'this email is already registered for this event', [
+          { path: 'email', message: 'is already registered for this event' },
+        ]);
+      }
+      // Counting and inserting in one BEGIN IMMEDIATE transaction: concurrent registrations are
+      // serialised, so the last place goes to exactly one of them.
+      // (PostgreSQL will need the event row locked here: SELECT … FOR UPDATE.)
+      const { registered } = await countsOf(tx.db, event.id);
+      const full = event.capacity !== null && registered >= event.capacity;
+      const token = newToken();
+      const registration: RegistrationRecord = {
+        id: newRegistrationId(),
+        eventId: event.id,
+        name,
+        email,
+        status: full ? 'waitlisted' : 'confirmed',
+        position: full ? await nextWaitlistPosition(tx.db, event.id) : null,
+        tokenHash: hashToken(token),
+        checkedInAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await insertRegistration(tx, registration, event.createdBy);
+      return { registration, token };
+    });
+  }
+
+  async get(viewer: Viewer, id: string, token: string | undefined): Promise<RegistrationRecord> {
+    return (await this.authorize(this.deps.store.db, viewer, id, token)).registration;
+  }
+
+  /** The attendee (token) or admin / owning organizer. Freeing a confirmed place promotes the head of the waitlist. */
+  cancel(viewer: Viewer, id: string, token: string | undefined): Promise<RegistrationRecord> {
+    return this.deps.store.write(async (tx) => {
+      const { registration: r, event } = await this.authorize(tx.db, viewer, id, token);
+      const now = this.deps.clock.now();
+      if (r.status !== 'confirmed' && r.status !== 'waitlisted') {
+        throw new KairosError('invalid_state', `cannot cancel a registration whose status is ${r.status}`);
+      }
+      if (r.checkedInAt !== null) throw new KairosError('invalid_state', 'cannot cancel a registration that has checked in');
+      if (isScheduled(event.status) && now >= event.startsAt) {
+        throw new KairosError('invalid_state', 'cannot cancel a registration once the event has started');
+      }
+      const cancelled = await cancelRegistration(tx, r, event.createdBy, now);
+      // Promotion only while registration is open: after the close the waitlist has expired (or
+      // is about to, if the close's firing is a few ms late), and a promotion then would be a surprise.
+      if (r.status === 'confirmed' && phaseAt(event, now) === ATTENDEE_PHASES.register) {
+        await promoteFromWaitlist(tx, event.id, event.capacity, event.createdBy, now);
+      }
+      return cancelled;
+    });
+  }
+
+  /** Admin or owning organizer: every registration of the event, in creation order. */
+  async list(
+    viewer: Viewer,
+    eventId: string,
+    after: { createdAt: number; id: string } | null,
+    limit: number | null,
+  ): Promise<RegistrationRecord[]> {
+    const db = this.deps.store.db;
+    await this.managedEvent(db, viewer, eventId);
+    return listRegistrations(db, eventId, after, limit);
+  }
+
+  /** Admin or owning organizer, only while the event is in progress, only for a confirmed place. Idempotent. */
+  checkIn(viewer: Viewer, eventId: string, registrationId: string): Promise<RegistrationRecord> {
+    return this.deps.store.write(async (tx) => {
+      const event = await this.managedEvent(tx.db, viewer, eventId);
+      const now = this.deps.clock.now();
+      const phase = phaseAt(event, now);
+      if (phase !== ATTENDEE_PHASES.checkIn) throw closed('checkin_closed', 'check-in is open', phase);
+      const r = await findRegistration(tx.db, registrationId);
+      if (!r || r.eventId !== event.id) throw registrationNotFound();
+      if (r.status !== 'confirmed') {
+        throw new KairosError('invalid_state', `only a confirmed registration can check in; this one is ${r.status}`);
+      }
+      if (r.checkedInAt !== null) return r;
+      return checkInRegistration(tx, r, event.createdBy, now);
+    });
+  }
+
+  /** The attendee's certificate: only while certificates are available, only after a check-in. */
+  async certificate(viewer: Viewer, id: string, token: string | undefined): Promise<Uint8Array> {
+    const { registration: r, event } = await this.authorize(this.deps.store.db, viewer, id, token);
+    const now = this.deps.clock.now();
+    const phase = phaseAt(event, now);
+    if (phase !== ATTENDEE_PHASES.certificate) throw closed('certificates_unavailable', 'certificates are available', phase);
+    if (r.status !== 'confirmed' || r.checkedInAt === null) {
+      throw new KairosError('not_checked_in', 'a certificate is issued only to an attendee who checked in');
+    }
+    return renderCertificate({
+      registrationId: r.id,
+      attendee: r.name,
+      title: event.title,
+      venue: event.venue,
+      timezone: event.timezone,
+      startsAt: event.startsAt,
+      endsAt: event.endsAt,
+      checkedInAt: r.checkedInAt,
+      issuedAt: now,
+    });
+  }
+
+  /** The event, if this viewer manages its attendees: 404 when they may not even read it, else 403. */
+  private async managedEvent(db: Db, viewer: Viewer, eventId: string): Promise<EventRecord> {
+    const event = await findEvent(db, eventId);
+    if (!event || !canRead(viewer, event)) throw eventNotFound();
+    if (!canManageAttendees(viewer, event))
+      throw new KairosError('forbidden', 'only an admin or the event’s organizer may do this');
+    return event;
+  }
+
+  /**
+   * The attendee by token, or an admin / the owning organizer by session. Without either the
+   * public get 401; a wrong token (or someone else's) reads as 404, never telling whether the id exists.
+   */
+  private async authorize(
+    db: Db,
+    viewer: Viewer,
+    id: string,
+    token: string | undefined,
+  ): Promise<{ registration: RegistrationRecord; event: EventRecord }> {
+    if (token === undefined && viewer.role === 'public') {
+      throw new KairosError('unauthenticated', 'give the registration’s token (?token=…) or sign in');
+    }
+    const registration = await findRegistration(db, id);
+    const event = registration && (await findEvent(db, registration.eventId));
+    if (!registration || !event) throw registrationNotFound();
+    const byToken = token !== undefined && tokenMatches(registration, token);
+    if (!byToken && !canManageAttendees(viewer, event)) throw registrationNotFound();
+    return { registration, event };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A trigger repaired by `kairos doctor --fix` (another process) reaches the running server's
+ * scheduler without a restart: the server hears the database change and re-arms.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, expect, test } from 'vitest';
+import { iso, runCli, startServer, stopAll } from './support/server.ts';
+
+afterAll(stopAll);
+
+test('a trigger that doctor --fix restores fires on time in the running server', async () => {
+  const server = await startServer();
+  const token = server.adminToken;
+  const startsAt = Date.now() + 7000;
+  const created = await server.api('POST', '/events', {
+    token,
+    json: { title: 'repaired', startsAt: iso(startsAt), endsAt: iso(startsAt + 3_600_000) },
+  });
+  expect(created.status).toBe(201);
+  const id = created.json.id as string;
+
+  // Behind the server's back, lose the start trigger.
+  const db = new Database(server.dbPath);
+  db.pragma('busy_timeout = 5000');
+  expect(db.prepare("delete from triggers where event_id = ? and trigger = 'event_start'").run(id).changes).toBe(1);
+  db.close();
+  // Any write makes the scheduler re-read the table: it now sleeps until the end, an hour away.
+  const other = await server.api('POST', '/events', {
+    token,
+    json: { title: 'unrelated', startsAt: iso(startsAt + 7_200_000), endsAt: iso(startsAt + 9_000_000) },
+  });
+  expect(other.status).toBe(201);
+  const broken = await runCli(['doctor', '--json'], { KAIROS_DB: server.dbPath });
+  expect(broken.code).toBe(1);
+  expect(JSON.parse(broken.stdout).problems).toEqual([
+    expect.objectContaining({ kind: 'missing_trigger', eventId: id, trigger: 'event_start' }),
+  ]);
+
+  const fixed = await runCli(['doctor', '--fix', '--json'], { KAIROS_DB: server.dbPath });
+  expect(fixed.code).toBe(0);
+  expect(Date.now()).toBeLessThan(startsAt); // the repair came before the boundary
+
+  await new Promise((r) => setTimeout(r, Math.max(0, startsAt - Date.now()) + 2000));
+  const after = await server.api('GET', `/events/${id}`);
+  expect(after.json).toMatchObject({ status: 'ongoing', phase: 'in_progress' });
+  const history = await server.api('GET', `/events/${id}/history`, { token });
+  const fired = history.json.items.filter((h: { cause: string }) => h.cause === 'schedule');
+  expect(fired).toEqual([expect.objectContaining({ trigger: 'event_start', dueAt: iso(startsAt) })]);
+  expect(Date.parse(fired[0].at)).toBeGreaterThanOrEqual(startsAt);
+});
