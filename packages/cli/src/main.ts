@@ -2,7 +2,9 @@
  * The `kairos` command. Each subcommand parses its arguments, calls one exported server
  * function and prints the result; nothing here knows about SQL or HTTP.
  */
+import { ConfigError } from '@kairos/server';
 import { Command, Option } from 'commander';
+import { fail } from './commands/context.ts';
 import { doctor } from './commands/doctor.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -31,4 +33,10 @@ program
   .option('--name <name>', 'the display name')
   .action(userAdd);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A configuration mistake is the user's to fix: one line saying how, not a stack trace.
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}

@@ -137,3 +137,10 @@ export function stateAt(d: EventDates, status: Status, t: Instant): LifecycleSta
 export function displayState(d: EventDates & LifecycleState, t: Instant): LifecycleState {
   return isScheduled(d.status) ? lifecycleAt(d, t) : { status: d.status, phase: d.phase };
 }
+
+/**
+ * The phase that gates attendees at `t` (SPEC §11): from the dates for approved events, never from
+ * the stored phase (which lags a boundary by the firing's lateness); the workflow status otherwise,
+ * so a cancelled event opens nothing whatever its dates.
+ */
+export const gatePhaseAt = (d: EventDates & { status: Status }, t: Instant): Phase => stateAt(d, d.status, t).phase;

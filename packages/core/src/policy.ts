@@ -50,3 +50,19 @@ export const canCreate = (v: Viewer): boolean => v.role !== 'public';
 export function canManageAttendees(v: Viewer, e: Pick<Owned, 'createdBy'>): boolean {
   return v.role === 'admin' || (v.role !== 'public' && e.createdBy === v.userId);
 }
+
+/**
+ * The workflow's state rules (SPEC §3): the statuses each action may start from. Cancel needs an
+ * approved event that has not ended: `cancelled` is public, so cancelling a draft or pending
+ * event would publish something nobody approved (delete or decline it instead).
+ */
+export const WORKFLOW_FROM = {
+  submit: ['draft'],
+  approve: ['pending_approval'],
+  decline: ['pending_approval'],
+  cancel: ['upcoming', 'ongoing'],
+} as const satisfies Record<string, readonly Status[]>;
+export type WorkflowAction = keyof typeof WORKFLOW_FROM;
+
+export const allows = (action: WorkflowAction, status: Status): boolean =>
+  (WORKFLOW_FROM[action] as readonly Status[]).includes(status);

@@ -87,6 +87,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   const registrations = new RegistrationsService({ store, clock });
   const scheduler = new EmbeddedScheduler({ store, clock, log: log.child({ component: 'scheduler' }), stats });
   const hub = new LiveHub(store, clock, metrics);
+  await hub.init();
 
   registerValidation(app);
   registerErrorHandling(app);

@@ -53,10 +53,14 @@ export function loadConfig(env: Env): Config {
   if (!LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${logLevel}: use one of ${LEVELS.join(', ')}`);
   const secret = env.KAIROS_SECRET || null;
   if (secret !== null && secret.length < 16) throw new ConfigError('KAIROS_SECRET must be at least 16 characters');
+  const database = env.KAIROS_DB || './data/kairos.sqlite';
+  if (/^postgres(ql)?:\/\//.test(database)) {
+    throw new ConfigError('KAIROS_DB=postgres://… (cluster mode) is not available in this version yet; use a SQLite file path');
+  }
   return Object.freeze({
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
-    database: env.KAIROS_DB || './data/kairos.sqlite',
+    database,
     adminEmail,
     adminPassword,
     secret,

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { iso, runCli, startServer, stopAll } from './support/server.ts';
+import { openStream } from './support/sse.ts';
 
 afterAll(stopAll);
 
@@ -47,4 +48,43 @@ test('a trigger that doctor --fix restores fires on time in the running server',
   const fired = history.json.items.filter((h: { cause: string }) => h.cause === 'schedule');
   expect(fired).toEqual([expect.objectContaining({ trigger: 'event_start', dueAt: iso(startsAt) })]);
   expect(Date.parse(fired[0].at)).toBeGreaterThanOrEqual(startsAt);
+});
+
+test('entries that doctor --fix writes reach open streams, in seq order with the server’s own', async () => {
+  const server = await startServer();
+  const token = server.adminToken;
+  const startsAt = Date.now() + 3_600_000;
+  const created = await server.api('POST', '/events', {
+    token,
+    json: { title: 'drifted', startsAt: iso(startsAt), endsAt: iso(startsAt + 3_600_000) },
+  });
+  const id = created.json.id as string;
+  const stream = openStream(server.url, { token });
+  await stream.opened;
+
+  // Behind the server's back, the stored status drifts from the dates.
+  const db = new Database(server.dbPath);
+  db.pragma('busy_timeout = 5000');
+  db.prepare("update events set status = 'ongoing', phase = 'in_progress' where id = ?").run(id);
+  db.close();
+  const fixed = await runCli(['doctor', '--fix', '--json'], { KAIROS_DB: server.dbPath });
+  expect(JSON.parse(fixed.stdout).problems).toEqual([expect.objectContaining({ kind: 'status_drift', eventId: id })]);
+
+  const repaired = await stream.waitFor((ms) => ms.find((m) => m.type === 'transition' && m.data.eventId === id), 5000);
+  expect(repaired.data).toMatchObject({
+    cause: 'recovery',
+    from: { phase: 'in_progress' },
+    to: { status: 'upcoming', phase: 'scheduled' },
+  });
+  const history = await server.api('GET', `/events/${id}/history`, { token });
+  expect(Number(repaired.id)).toBe(history.json.items.at(-1).seq);
+
+  // The server's next write comes after it, with a higher id: nothing skipped, nothing twice.
+  await server.api('PATCH', `/events/${id}`, { token, json: { title: 'drifted, then renamed' } });
+  const renamed = await stream.waitFor((ms) => ms.find((m) => m.type === 'event.updated' && m.data.eventId === id), 5000);
+  expect(Number(renamed.id)).toBeGreaterThan(Number(repaired.id));
+  const ids = stream.messages.filter((m) => m.id).map((m) => Number(m.id));
+  expect(new Set(ids).size).toBe(ids.length);
+  expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+  stream.close();
 });

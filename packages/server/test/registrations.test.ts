@@ -436,3 +436,65 @@ test('at registration close the waitlist expires in the trigger’s transaction,
   expect((await fullHistory(server, crashedId)).filter((h) => h.trigger === 'registration_close')).toHaveLength(1);
   expect((await Promise.all(liveRegs.map(read))).map((r) => r.status)).toEqual(['confirmed', 'expired', 'expired']);
 });
+
+describe('the waitlist follows edits of the event', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+
+  const statuses = async (eventId: string) => {
+    const r = await server.api('GET', `/events/${eventId}/registrations`, { token: server.adminToken });
+    return Object.fromEntries(
+      (r.json.items as Array<{ name: string; status: string; position: number | null }>).map((x) => [
+        x.name,
+        x.position ? `${x.status} ${x.position}` : x.status,
+      ]),
+    );
+  };
+  const open = () => {
+    const now = Date.now();
+    return {
+      registrationOpensAt: now - 60_000,
+      registrationClosesAt: now + HOUR,
+      startsAt: now + 2 * HOUR,
+      endsAt: now + 3 * HOUR,
+    };
+  };
+
+  test('raising the capacity promotes the waitlist in order, and a newcomer never jumps it', async () => {
+    const id = await createEvent(server, `capacity-${tag()}`, open(), { capacity: 1 });
+    for (const name of ['a', 'b', 'c']) await registered(server, id, name, `${name}-${tag()}@example.org`);
+    expect(await statuses(id)).toEqual({ a: 'confirmed', b: 'waitlisted 1', c: 'waitlisted 2' });
+
+    const patched = await server.api('PATCH', `/events/${id}`, { token: server.adminToken, json: { capacity: 2 } });
+    expect(patched.json).toMatchObject({ registered: 2, waitlisted: 1 });
+    expect(await statuses(id)).toEqual({ a: 'confirmed', b: 'confirmed', c: 'waitlisted 1' });
+
+    // The event is full again with c waiting: d waits behind c.
+    const d = await registered(server, id, 'd', `d-${tag()}@example.org`);
+    expect(d).toMatchObject({ status: 'waitlisted', position: 2 });
+  });
+
+  test('an edit that closes registration expires the waitlist in its own transaction', async () => {
+    const id = await createEvent(server, `close-by-edit-${tag()}`, open(), { capacity: 1 });
+    for (const name of ['a', 'b']) await registered(server, id, name, `${name}-${tag()}@example.org`);
+    const patched = await server.api('PATCH', `/events/${id}`, {
+      token: server.adminToken,
+      json: { registrationClosesAt: new Date(Date.now() - 1000).toISOString() },
+    });
+    expect(patched.json).toMatchObject({ phase: 'registration_closed', registered: 1, waitlisted: 0 });
+    expect(await statuses(id)).toEqual({ a: 'confirmed', b: 'expired' });
+  });
+
+  test('cancelling the event expires its waitlist too', async () => {
+    const id = await createEvent(server, `cancel-${tag()}`, open(), { capacity: 1 });
+    for (const name of ['a', 'b']) await registered(server, id, name, `${name}-${tag()}@example.org`);
+    const cancelled = await server.api('POST', `/events/${id}/cancel`, {
+      token: server.adminToken,
+      json: { reason: 'venue flooded' },
+    });
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', waitlisted: 0 });
+    expect((await statuses(id)).b).toBe('expired');
+  });
+});

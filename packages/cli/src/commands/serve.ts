@@ -1,11 +1,3 @@
-import { ConfigError, serve } from '@kairos/server';
-import { fail } from './context.ts';
+import { serve } from '@kairos/server';
 
-export async function serveCommand(): Promise<void> {
-  try {
-    await serve(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
-}
+export const serveCommand = (): Promise<void> => serve(process.env);

@@ -44,7 +44,9 @@ export const streamRoutes: FastifyPluginAsync<{ hub: LiveHub; store: Store; cloc
       res.flushHeaders();
 
       let replaying = true;
-      let sent = parsed ?? 0;
+      // Clamped to what exists: an id from before a database reset must not mute the live feed.
+      const current = await lastSeq(store.db);
+      let sent = Math.min(parsed ?? 0, current);
       const buffered: string[] = [];
       const seqOf = (text: string) => Number(/^id: (\d+)/.exec(text)?.[1] ?? 0);
       const client = {
@@ -66,7 +68,6 @@ export const streamRoutes: FastifyPluginAsync<{ hub: LiveHub; store: Store; cloc
       const unsubscribe = hub.add(client);
       request.raw.on('close', unsubscribe);
 
-      const current = await lastSeq(store.db);
       res.write(`retry: ${RETRY_MS}\n\n`);
       res.write(frame('hello', { serverTime: formatInstant(clock.now()), lastSeq: current }));
       if (parsed !== null) {

@@ -10,6 +10,7 @@ import { useSession } from '../features/auth/session.ts';
 import { EventFormPage } from '../features/events/EventFormPage.tsx';
 import { EventPage } from '../features/events/EventPage.tsx';
 import { EventsListPage } from '../features/events/EventsListPage.tsx';
+import { AttendeePage } from '../features/registrations/AttendeePage.tsx';
 import { api } from '../lib/api.ts';
 import { LiveProvider } from '../lib/live.tsx';
 
@@ -102,6 +103,7 @@ export function App() {
                 }
               />
               <Route path="/events/:id" element={<EventPage />} />
+              <Route path="/registrations/:id" element={<AttendeePage />} />
               <Route
                 path="/events/:id/edit"
                 element={

@@ -3,7 +3,7 @@
  * so the server replays what was missed. Each message updates the query cache in place: a
  * transition replaces the event wherever it is shown, created/deleted events refresh the lists.
  */
-import type { EventView, LiveEventMap } from '@kairos/core';
+import { type EventView, type LiveEventMap, REGISTRATION_LIVE_TYPES } from '@kairos/core';
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { syncServerTime } from './server-clock.ts';
@@ -17,8 +17,10 @@ type EventsCache = { pages: Page<EventView>[]; pageParams: unknown[] };
 
 function replaceEvent(client: QueryClient, event: EventView): void {
   client.setQueryData<EventView>(['event', event.id], (old) => (old ? event : old));
-  client.setQueriesData<EventsCache>({ queryKey: ['events'] }, (old) =>
-    old ? { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((e) => (e.id === event.id ? event : e)) })) } : old,
+  const swap = (p: Page<EventView>) => ({ ...p, items: p.items.map((e) => (e.id === event.id ? event : e)) });
+  // Lists are infinite queries (`pages`), except single pages such as the approval queue's.
+  client.setQueriesData<EventsCache | Page<EventView>>({ queryKey: ['events'] }, (old) =>
+    !old ? old : 'pages' in old ? { ...old, pages: old.pages.map(swap) } : swap(old),
   );
 }
 
@@ -34,6 +36,12 @@ function apply(client: QueryClient, type: keyof LiveEventMap, data: LiveEventMap
 }
 
 const TYPES: Array<keyof LiveEventMap> = ['hello', 'transition', 'event.created', 'event.updated', 'event.deleted'];
+
+/** Registration messages reach admins and the event's organizer: refresh that event's attendees and counts. */
+function applyRegistration(client: QueryClient, data: { eventId: string }): void {
+  void client.invalidateQueries({ queryKey: ['registrations', data.eventId] });
+  void client.invalidateQueries({ queryKey: ['event', data.eventId] });
+}
 
 export function LiveProvider({ sessionKey, children }: { sessionKey: string; children: ReactNode }) {
   const client = useQueryClient();
@@ -54,6 +62,9 @@ export function LiveProvider({ sessionKey, children }: { sessionKey: string; chi
         }
         apply(client, type, data);
       });
+    }
+    for (const type of REGISTRATION_LIVE_TYPES) {
+      source.addEventListener(type, (e) => applyRegistration(client, JSON.parse((e as MessageEvent<string>).data)));
     }
     return () => source.close();
   }, [client, sessionKey]);

@@ -41,6 +41,13 @@ export const toUserView = (u: UserRecord): UserView => ({
 export const viewerOf = (u: UserRecord): Viewer => ({ role: u.role, userId: u.id });
 
 const BAD_LOGIN = 'email or password is incorrect';
+const taken = () =>
+  new KairosError('validation_failed', 'email is already taken', [{ path: 'email', message: 'is already taken' }]);
+/** SQLite and PostgreSQL name a unique-constraint failure differently. */
+const isUniqueViolation = (error: unknown): boolean => {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+};
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
 export class AuthService {
@@ -70,13 +77,13 @@ export class AuthService {
       throw Object.assign(new KairosError('rate_limited', `too many failed logins; try again in ${wait} s`), {
         retryAfter: wait,
       });
+    // Counted as a failure before the (slow) check and forgiven on success: attempts sent all at
+    // once cannot all pass the limit while their password checks are still running.
+    this.limiter.fail(key, now);
     const user = await findUserByEmail(this.deps.store.db, email.trim());
     // Unknown emails cost a full scrypt too: timing tells nothing about which accounts exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-    if (!user || !ok) {
-      this.limiter.fail(key, now);
-      throw new KairosError('unauthenticated', BAD_LOGIN);
-    }
+    if (!user || !ok) throw new KairosError('unauthenticated', BAD_LOGIN);
     this.limiter.succeed(key);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.deps.sessionTtlMs;
@@ -107,9 +114,7 @@ export class AuthService {
       details.push({ path: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
     }
     if (details.length > 0) throw new KairosError('validation_failed', `${details[0]?.path} ${details[0]?.message}`, details);
-    if (await findUserByEmail(this.deps.store.db, email)) {
-      throw new KairosError('validation_failed', 'email is already taken', [{ path: 'email', message: 'is already taken' }]);
-    }
+    if (await findUserByEmail(this.deps.store.db, email)) throw taken();
     const user: UserRecord = {
       id: `usr_${randomBytes(9).toString('base64url')}`,
       email,
@@ -118,7 +123,13 @@ export class AuthService {
       passwordHash: await hashPassword(input.password),
       createdAt: this.deps.clock.now(),
     };
-    await insertUser(this.deps.store.db, user);
+    try {
+      await insertUser(this.deps.store.db, user);
+    } catch (error) {
+      // Two requests for the same email at once: the unique index decides, the loser gets a 400.
+      if (isUniqueViolation(error)) throw taken();
+      throw error;
+    }
     return user;
   }
 

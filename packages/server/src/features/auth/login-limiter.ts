@@ -4,6 +4,9 @@
  * locked out by their own successful logins. In memory: a restart forgets, which only helps
  * the legitimate user; cluster mode would move this to the shared database.
  */
+/** Keys remembered at most; the oldest are forgotten first, so memory stays bounded under a spray of emails. */
+const MAX_KEYS = 50_000;
+
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
 
@@ -30,7 +33,12 @@ export class LoginLimiter {
   fail(key: string, now: number): void {
     const list = this.recent(key, now);
     list.push(now);
+    this.failures.delete(key);
     this.failures.set(key, list);
+    if (this.failures.size > MAX_KEYS) {
+      const oldest = this.failures.keys().next().value;
+      if (oldest !== undefined) this.failures.delete(oldest);
+    }
   }
 
   succeed(key: string): void {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  allows,
   canCancel,
   canCreate,
   canDelete,
@@ -29,7 +30,7 @@ import {
 import type { Clock } from '../../clock.ts';
 import type { Store, Tx } from '../../db/database.ts';
 import { appendHistory, firstEntryOf, type HistoryRecord, historyOf } from '../history/history.repository.ts';
-import { registrationCounts } from '../registrations/registrations.repository.ts';
+import { registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
 import { versionFromEtag } from './event.view.ts';
 import {
   deleteEvent,
@@ -147,6 +148,7 @@ export class EventsService {
       };
       if (tx) {
         await updateEvent(tx, event, now);
+        await settleWaitlist(tx, event, event.phase === 'registration_open', now);
         await this.record(tx, event, 'edit', viewer, before, now);
       }
       return { event, plan };
@@ -170,7 +172,7 @@ export class EventsService {
   submit(viewer: Viewer, id: string): Promise<EventRecord> {
     return this.act(viewer, id, (e) => {
       if (!canSubmit(viewer, e)) throw forbidden('submit');
-      if (e.status !== 'draft') throw invalidState('submit', e.status);
+      if (!allows('submit', e.status)) throw invalidState('submit', e.status);
       return viewer.role === 'admin' ? { status: 'upcoming', cause: 'approval' } : { status: 'pending_approval', cause: 'edit' };
     });
   }
@@ -182,7 +184,7 @@ export class EventsService {
   approve(viewer: Viewer, id: string): Promise<EventRecord> {
     return this.act(viewer, id, (e) => {
       if (!canReview(viewer)) throw forbidden('approve');
-      if (e.status !== 'pending_approval') throw invalidState('approve', e.status);
+      if (!allows('approve', e.status)) throw invalidState('approve', e.status);
       return { status: 'upcoming', cause: 'approval' };
     });
   }
@@ -190,7 +192,7 @@ export class EventsService {
   decline(viewer: Viewer, id: string, reason: string): Promise<EventRecord> {
     return this.act(viewer, id, (e) => {
       if (!canReview(viewer)) throw forbidden('decline');
-      if (e.status !== 'pending_approval') throw invalidState('decline', e.status);
+      if (!allows('decline', e.status)) throw invalidState('decline', e.status);
       return { status: 'declined', cause: 'decline', reason };
     });
   }
@@ -202,7 +204,7 @@ export class EventsService {
   cancel(viewer: Viewer, id: string, reason: string): Promise<EventRecord> {
     return this.act(viewer, id, (e) => {
       if (!canCancel(viewer, e)) throw forbidden('cancel');
-      if (!isScheduled(e.status) || e.status === 'completed') throw invalidState('cancel', e.status);
+      if (!allows('cancel', e.status)) throw invalidState('cancel', e.status);
       return { status: 'cancelled', cause: 'cancel', reason };
     });
   }
@@ -233,6 +235,7 @@ export class EventsService {
       const now = this.deps.clock.now();
       const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
       await updateEvent(tx, event, now);
+      await settleWaitlist(tx, event, event.phase === 'registration_open', now);
       await this.record(tx, event, cause, viewer, before, now, reason);
       return event;
     });

@@ -14,6 +14,7 @@ import {
 import { type Selectable, sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.ts';
 import type { RegistrationsTable } from '../../db/schema.ts';
+import type { EventRecord } from '../events/events.repository.ts';
 
 export interface RegistrationRecord {
   id: string;
@@ -192,6 +193,16 @@ async function renumberWaitlist(tx: Tx, eventId: string, now: number): Promise<v
       .where('id', '=', r.id)
       .execute();
   }
+}
+
+/**
+ * After an edit or a workflow action, in its transaction: while registration is open, free places
+ * (a raised capacity) go to the head of the waitlist; once it is not (an edit moved the close into
+ * the past, removed the window, or the event was cancelled), the waitlist expires (SPEC §11).
+ */
+export async function settleWaitlist(tx: Tx, event: EventRecord, registrationOpen: boolean, now: number): Promise<void> {
+  if (registrationOpen) await promoteFromWaitlist(tx, event.id, event.capacity, event.createdBy, now);
+  else await expireWaitlist(tx, event.id, event.createdBy, now);
 }
 
 /** Every still-waitlisted registration of the event expires (at registration close). Idempotent. */

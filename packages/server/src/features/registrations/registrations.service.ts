@@ -10,9 +10,9 @@ import {
   canManageAttendees,
   canRead,
   formatInstant,
+  gatePhaseAt,
   isScheduled,
   KairosError,
-  lifecycleAt,
   type Phase,
   type RegistrationCreateBody,
   resolveRegistration,
@@ -60,7 +60,7 @@ function tokenMatches(r: RegistrationRecord, token: string): boolean {
  * boundary by the firing's lateness. Events not on the clock (draft, pending, declined, cancelled)
  * are in the phase their workflow status names.
  */
-const phaseAt = (e: EventRecord, now: number): Phase => (isScheduled(e.status) ? lifecycleAt(e, now).phase : e.status);
+const phaseAt = (e: EventRecord, now: number): Phase => gatePhaseAt(e, now);
 
 const phaseFor = {
   registration_closed: ATTENDEE_PHASES.register,
@@ -103,8 +103,9 @@ export class RegistrationsService {
       // Counting and inserting in one BEGIN IMMEDIATE transaction: concurrent registrations are
       // serialised, so the last place goes to exactly one of them.
       // (PostgreSQL will need the event row locked here: SELECT … FOR UPDATE.)
-      const { registered } = await countsOf(tx.db, event.id);
-      const full = event.capacity !== null && registered >= event.capacity;
+      const { registered, waitlisted } = await countsOf(tx.db, event.id);
+      // Nobody jumps the waitlist: while people wait, a newcomer waits too.
+      const full = event.capacity !== null && (registered >= event.capacity || waitlisted > 0);
       const token = newToken();
       const registration: RegistrationRecord = {
         id: newRegistrationId(),

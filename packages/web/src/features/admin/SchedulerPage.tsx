@@ -56,7 +56,7 @@ export function SchedulerPage() {
           <dd data-testid="lateness">
             {s.lateness.count === 0
               ? '—'
-              : `${s.lateness.p50Ms} / ${s.lateness.p99Ms} / ${s.lateness.maxMs} ms (${s.lateness.count} firings)`}
+              : `${s.lateness.p50Ms} / ${s.lateness.p99Ms} / ${s.lateness.maxMs} ms (${s.lateness.count} ${s.lateness.count === 1 ? 'firing' : 'firings'})`}
           </dd>
         </div>
       </dl>

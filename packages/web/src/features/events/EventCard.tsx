@@ -21,7 +21,7 @@ export function EventCard({ event, now }: { event: EventView; now: number }) {
         <ZonedTime iso={event.startsAt} zone={event.timezone} />
         {event.venue && <span className="muted"> · {event.venue}</span>}
       </p>
-      {next && <Countdown to={next.at} phase={next.phase} />}
+      {next && <Countdown to={next.at} phase={next.phase} current={state.phase} />}
     </li>
   );
 }

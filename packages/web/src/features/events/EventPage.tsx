@@ -1,7 +1,9 @@
 import {
+  allows,
   canCancel,
   canDelete,
   canEdit,
+  canManageAttendees,
   canReview,
   canSubmit,
   datesOfView,
@@ -21,6 +23,8 @@ import { api } from '../../lib/api.ts';
 import { useBoundaryNow } from '../../lib/time.ts';
 import type { EventView, HistoryEntryView, Page } from '../../lib/types.ts';
 import { useSession } from '../auth/session.ts';
+import { AttendeesPanel } from '../registrations/AttendeesPanel.tsx';
+import { RegistrationPanel } from '../registrations/RegistrationPanel.tsx';
 import { History } from './History.tsx';
 
 export function EventPage() {
@@ -60,6 +64,13 @@ export function EventPage() {
   const state = displayState({ ...dates, status: e.status, phase: e.phase }, now);
   const next = isScheduled(e.status) ? nextTransition(dates, now) : null;
   const owned = { status: e.status, createdBy: e.createdBy };
+  // The same rules the server enforces (core): who may, and from which status.
+  const may = {
+    submit: allows('submit', e.status) && canSubmit(viewer, owned),
+    approve: allows('approve', e.status) && canReview(viewer),
+    decline: allows('decline', e.status) && canReview(viewer),
+    cancel: allows('cancel', e.status) && canCancel(viewer, owned),
+  };
 
   return (
     <article className="event-page">
@@ -69,7 +80,7 @@ export function EventPage() {
       </div>
       {next && (
         <p>
-          <Countdown to={next.at} phase={next.phase} />
+          <Countdown to={next.at} phase={next.phase} current={state.phase} />
         </p>
       )}
       <dl className="facts">
@@ -97,6 +108,8 @@ export function EventPage() {
         )}
       </dl>
       {e.description && <p className="description">{e.description}</p>}
+      {isScheduled(e.status) && <RegistrationPanel event={e} now={now} />}
+      {canManageAttendees(viewer, e) && isScheduled(e.status) && <AttendeesPanel event={e} now={now} />}
 
       {viewer.role !== 'public' && (
         <div className="actions">
@@ -105,24 +118,23 @@ export function EventPage() {
               Edit
             </Link>
           )}
-          {e.status === 'draft' && canSubmit(viewer, owned) && (
+          {may.submit && (
             <button type="button" onClick={() => act.mutate({ action: 'submit' })}>
               Submit
             </button>
           )}
-          {e.status === 'pending_approval' && canReview(viewer) && (
+          {may.approve && (
             <button type="button" onClick={() => act.mutate({ action: 'approve' })}>
               Approve
             </button>
           )}
-          {(e.status === 'pending_approval' && canReview(viewer)) ||
-          (['upcoming', 'ongoing'].includes(e.status) && canCancel(viewer, owned)) ? (
+          {may.decline || may.cancel ? (
             <span className="with-reason">
               <label>
                 Reason
                 <input value={reason} onChange={(ev) => setReason(ev.target.value)} placeholder="Why?" />
               </label>
-              {e.status === 'pending_approval' && canReview(viewer) && (
+              {may.approve && (
                 <button
                   type="button"
                   disabled={!reason.trim()}
@@ -131,7 +143,7 @@ export function EventPage() {
                   Decline
                 </button>
               )}
-              {['upcoming', 'ongoing'].includes(e.status) && canCancel(viewer, owned) && (
+              {may.cancel && (
                 <button
                   type="button"
                   className="danger"

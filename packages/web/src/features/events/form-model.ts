@@ -10,6 +10,7 @@ import {
   type EventPatchBody,
   type EventView,
   KairosError,
+  parseInstant,
   resolveEventFields,
   toWallTime,
 } from '@kairos/core';
@@ -46,8 +47,22 @@ export const emptyForm = (zone: string): FormValues => ({
   certificatesCloseAt: '',
 });
 
+/**
+ * `toWallTime` stops at the minute, but an event set through the API may carry seconds and
+ * milliseconds: the form keeps them (datetime-local shows `:ss.mmm`), or saving any edit would
+ * silently move every such date back to its minute.
+ */
+function wallTimeExact(at: number, zone: string): string {
+  const base = toWallTime(at, zone);
+  const floor = parseInstant(base, zone);
+  const rest = floor.ok ? at - floor.at : 0;
+  if (rest <= 0 || rest >= 60_000) return base;
+  const seconds = String(Math.floor(rest / 1000)).padStart(2, '0');
+  return rest % 1000 === 0 ? `${base}:${seconds}` : `${base}:${seconds}.${String(rest % 1000).padStart(3, '0')}`;
+}
+
 export function formFromEvent(e: EventView): FormValues {
-  const wall = (iso: string | null) => (iso ? toWallTime(Date.parse(iso), e.timezone) : '');
+  const wall = (iso: string | null) => (iso ? wallTimeExact(Date.parse(iso), e.timezone) : '');
   return {
     title: e.title,
     description: e.description ?? '',
