@@ -160,7 +160,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
       const etag = etagOf(event, counts);
       reply.header('etag', etag).header('cache-control', cacheControl(event, clock.now(), request.user !== null));
       const inm = request.headers['if-none-match'];
-      if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send(null);
+      if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send(null);
       return view(event, counts);
     },
   );

@@ -16,7 +16,6 @@ import {
   type EventCreateBody,
   type EventPatchBody,
   type HistoryCause,
-  isScheduled,
   KairosError,
   type LifecycleState,
   PUBLIC_STATUSES,

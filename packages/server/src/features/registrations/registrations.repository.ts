@@ -153,15 +153,7 @@ export async function promoteFromWaitlist(
   const { registered } = await countsOf(tx.db, eventId);
   const free = capacity === null ? Number.MAX_SAFE_INTEGER : capacity - registered;
   if (free <= 0) return [];
-  const rows = await tx.db
-    .selectFrom('registrations')
-    .selectAll()
-    .where('eventId', '=', eventId)
-    .where('status', '=', 'waitlisted')
-    .orderBy('position')
-    .orderBy('createdAt')
-    .limit(Math.min(free, 10_000))
-    .execute();
+  const rows = await waitlistOf(tx, eventId, Math.min(free, 10_000));
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   await tx.db
@@ -195,6 +187,18 @@ async function renumberWaitlist(tx: Tx, eventId: string, now: number): Promise<v
   }
 }
 
+/** The waitlist in order (position, then arrival), the first `limit` of it or all. */
+function waitlistOf(tx: Tx, eventId: string, limit: number | null) {
+  const q = tx.db
+    .selectFrom('registrations')
+    .selectAll()
+    .where('eventId', '=', eventId)
+    .where('status', '=', 'waitlisted')
+    .orderBy('position')
+    .orderBy('createdAt');
+  return (limit === null ? q : q.limit(limit)).execute();
+}
+
 /**
  * After an edit or a workflow action, in its transaction: while registration is open, free places
  * (a raised capacity) go to the head of the waitlist; once it is not (an edit moved the close into
@@ -207,13 +211,7 @@ export async function settleWaitlist(tx: Tx, event: EventRecord, registrationOpe
 
 /** Every still-waitlisted registration of the event expires (at registration close). Idempotent. */
 export async function expireWaitlist(tx: Tx, eventId: string, ownerId: string, now: number): Promise<number> {
-  const rows = await tx.db
-    .selectFrom('registrations')
-    .selectAll()
-    .where('eventId', '=', eventId)
-    .where('status', '=', 'waitlisted')
-    .orderBy('position')
-    .execute();
+  const rows = await waitlistOf(tx, eventId, null);
   if (rows.length === 0) return 0;
   await tx.db
     .updateTable('registrations')

@@ -8,7 +8,6 @@ import { viewerZone } from '../../lib/time.ts';
 import type { EventView } from '../../lib/types.ts';
 import { type EditEffects, EditPreview } from './EditPreview.tsx';
 import {
-  DATE_KEYS,
   type DateKey,
   detailsToErrors,
   emptyForm,
@@ -230,5 +229,3 @@ function EventForm({ event }: { event: EventView | null }) {
     </form>
   );
 }
-
-export { DATE_KEYS };

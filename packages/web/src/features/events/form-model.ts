@@ -2,6 +2,8 @@
  * The event form's model: text fields as typed, turned into an API body, validated with the
  * very function the server uses (core `resolveEventFields`) before anything is sent.
  */
+
+import type { DATE_FIELDS } from '@kairos/core';
 import {
   datesOfView,
   type ErrorDetail,
@@ -15,15 +17,7 @@ import {
   toWallTime,
 } from '@kairos/core';
 
-export const DATE_KEYS = [
-  'registrationOpensAt',
-  'registrationClosesAt',
-  'startsAt',
-  'endsAt',
-  'certificatesOpenAt',
-  'certificatesCloseAt',
-] as const;
-export type DateKey = (typeof DATE_KEYS)[number];
+export type DateKey = (typeof DATE_FIELDS)[number];
 
 export interface FormValues extends Record<DateKey, string> {
   title: string;
