@@ -298,7 +298,8 @@ describe('web app end to end', () => {
     const row = dash.page.locator('table.recent tbody tr', { hasText: 'Dashboard watch' });
     await row.first().waitFor({ timeout: 5000 });
     expect(await row.count()).toBe(1);
-    expect(await row.locator('td').nth(1).textContent()).toBe('registration_open');
+    expect(await row.locator('td').nth(1).getAttribute('data-trigger')).toBe('registration_open');
+    expect(await row.locator('td').nth(1).textContent()).toBe('Registration opens');
     const lateMs = Number(await row.locator('td[data-late-ms]').getAttribute('data-late-ms'));
     expect(lateMs).toBeGreaterThanOrEqual(0);
     expect(lateMs).toBeLessThan(FLIP_WITHIN_MS);

@@ -1,11 +1,21 @@
-import { formatDuration } from '@kairos/core';
+import { formatDuration, formatInZone } from '@kairos/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { EmptyState, ErrorBox, Loading } from '../../components/Feedback.tsx';
 import { api } from '../../lib/api.ts';
-import { useSecondTicker } from '../../lib/time.ts';
+import { useSecondTicker, viewerZone } from '../../lib/time.ts';
 import type { SchedulerStatus } from '../../lib/types.ts';
 import { LatenessChart } from './LatenessChart.tsx';
+
+const TRIGGERS: Record<string, string> = {
+  registration_open: 'Registration opens',
+  registration_close: 'Registration closes',
+  event_start: 'Start',
+  event_end: 'End',
+  certificates_open: 'Certificates open',
+  certificates_close: 'Certificates close',
+};
+const triggerLabel = (t: string) => TRIGGERS[t] ?? t;
 
 function NextTrigger({ at }: { at: number }) {
   const now = useSecondTicker();
@@ -68,7 +78,7 @@ export function SchedulerPage() {
         <table>
           <thead>
             <tr>
-              <th>Due (UTC)</th>
+              <th>Due</th>
               <th>Trigger</th>
               <th>Event</th>
             </tr>
@@ -76,8 +86,10 @@ export function SchedulerPage() {
           <tbody>
             {s.upcoming.map((t) => (
               <tr key={`${t.eventId}-${t.trigger}`}>
-                <td>{t.dueAt}</td>
-                <td>{t.trigger}</td>
+                <td>
+                  <time dateTime={t.dueAt}>{formatInZone(Date.parse(t.dueAt), viewerZone())}</time>
+                </td>
+                <td data-trigger={t.trigger}>{triggerLabel(t.trigger)}</td>
                 <td>{t.title}</td>
               </tr>
             ))}
@@ -91,7 +103,7 @@ export function SchedulerPage() {
         <table className="recent">
           <thead>
             <tr>
-              <th>Fired (UTC)</th>
+              <th>Fired</th>
               <th>Trigger</th>
               <th>Event</th>
               <th>Lateness</th>
@@ -101,8 +113,10 @@ export function SchedulerPage() {
           <tbody>
             {s.recent.map((r) => (
               <tr key={`${r.eventId}-${r.trigger}-${r.firedAt}`}>
-                <td>{r.firedAt}</td>
-                <td>{r.trigger}</td>
+                <td>
+                  <time dateTime={r.firedAt}>{formatInZone(Date.parse(r.firedAt), viewerZone())}</time>
+                </td>
+                <td data-trigger={r.trigger}>{triggerLabel(r.trigger)}</td>
                 <td>{r.title}</td>
                 <td data-late-ms={r.lateMs}>{r.lateMs} ms</td>
                 <td>{r.cause}</td>
