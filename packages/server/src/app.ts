@@ -13,8 +13,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { openStore, type Store } from './db/database.ts';
+import type { Store } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { openStore } from './db/open.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
@@ -31,6 +32,7 @@ import { LiveHub } from './live/hub.ts';
 import { streamRoutes } from './live/stream.routes.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { opsRoutes, schedulerRoutes } from './ops/ops.routes.ts';
+import { ClusterScheduler } from './scheduler/cluster/cluster-scheduler.ts';
 import { EmbeddedScheduler } from './scheduler/embedded/embedded-scheduler.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import { FiringStats } from './scheduler/stats.ts';
@@ -85,7 +87,11 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
   const registrations = new RegistrationsService({ store, clock });
-  const scheduler = new EmbeddedScheduler({ store, clock, log: log.child({ component: 'scheduler' }), stats });
+  const schedulerDeps = { store, clock, log: log.child({ component: 'scheduler' }), stats };
+  const scheduler: Scheduler =
+    store.dialect === 'postgres'
+      ? new ClusterScheduler({ ...schedulerDeps, url: config.database })
+      : new EmbeddedScheduler(schedulerDeps);
   const hub = new LiveHub(store, clock, metrics);
   await hub.init();
 

@@ -54,8 +54,8 @@ export function loadConfig(env: Env): Config {
   const secret = env.KAIROS_SECRET || null;
   if (secret !== null && secret.length < 16) throw new ConfigError('KAIROS_SECRET must be at least 16 characters');
   const database = env.KAIROS_DB || './data/kairos.sqlite';
-  if (/^postgres(ql)?:\/\//.test(database)) {
-    throw new ConfigError('KAIROS_DB=postgres://… (cluster mode) is not available in this version yet; use a SQLite file path');
+  if (/^postgres(ql)?:\/\//.test(database) && !URL.canParse(database)) {
+    throw new ConfigError('KAIROS_DB is not a valid URL; use postgres://user:password@host:5432/database');
   }
   return Object.freeze({
     port: integer(env, 'PORT', 3000, 0, 65535),

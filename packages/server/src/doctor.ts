@@ -7,7 +7,13 @@
 import { formatInstant, type LifecycleState, sameState, stateAt, type TriggerKind } from '@kairos/core';
 import type { Store, Tx } from './db/database.ts';
 import { allEvents, type EventRecord } from './features/events/events.repository.ts';
-import { allTriggers, desiredTriggers, syncTriggers, type TriggerRow } from './features/events/triggers.repository.ts';
+import {
+  allTriggers,
+  deleteTriggersOf,
+  desiredTriggers,
+  syncTriggers,
+  type TriggerRow,
+} from './features/events/triggers.repository.ts';
 import { appendHistory } from './features/history/history.repository.ts';
 
 export type ProblemKind = 'missing_trigger' | 'stale_trigger' | 'orphan_trigger' | 'status_drift';
@@ -107,10 +113,7 @@ export async function runDoctor(store: Store, now: () => number, fix: boolean): 
 
 async function repair(tx: Tx, events: EventRecord[], problems: Problem[], now: number): Promise<void> {
   const orphans = problems.filter((p) => p.kind === 'orphan_trigger').map((p) => p.eventId);
-  if (orphans.length > 0) {
-    await tx.db.deleteFrom('triggers').where('eventId', 'in', orphans).execute();
-    tx.effects.triggersChanged = true;
-  }
+  for (const eventId of new Set(orphans)) await deleteTriggersOf(tx, eventId);
   const touched = new Set(problems.filter((p) => p.kind !== 'orphan_trigger').map((p) => p.eventId));
   for (const e of events) {
     if (!touched.has(e.id)) continue;

@@ -11,6 +11,7 @@ import type { RegistrationCounts } from '@kairos/core';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
 import type { EventRecord } from '../features/events/events.repository.ts';
+import type { TriggerRow } from '../features/events/triggers.repository.ts';
 import type { HistoryRecord } from '../features/history/history.repository.ts';
 import type { RegistrationChange } from '../features/registrations/registrations.repository.ts';
 import type { Database } from './schema.ts';
@@ -27,9 +28,30 @@ export interface Effects {
   registrations: RegistrationChange[];
 }
 
+/**
+ * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one
+ * graphile-worker job per trigger row, written in the same transaction; SQLite has no queue
+ * (its scheduler reads the table itself), so there the hook does nothing.
+ */
+export interface TriggerJobs {
+  /** Create the queue's own schema (run with the migrations). */
+  install(): Promise<void>;
+  /** These trigger rows were just inserted (or moved): enqueue or re-time their jobs. */
+  scheduled(db: Db, rows: readonly TriggerRow[]): Promise<void>;
+  /** These trigger rows of one event were just removed: drop their jobs. */
+  removed(db: Db, eventId: string, triggers: readonly string[]): Promise<void>;
+}
+
+export const NO_JOBS: TriggerJobs = {
+  install: async () => {},
+  scheduled: async () => {},
+  removed: async () => {},
+};
+
 export interface Tx {
   db: Db;
   effects: Effects;
+  jobs: TriggerJobs;
 }
 
 export type CommitListener = (effects: Effects) => void;
@@ -37,6 +59,7 @@ export type CommitListener = (effects: Effects) => void;
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly db: Db;
+  readonly jobs: TriggerJobs;
   /** Run `fn` in one write transaction; listeners hear about its effects once it commits, in commit order. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   onCommit(listener: CommitListener): () => void;
@@ -50,10 +73,10 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
+export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
 
 /** A listener's failure must never turn a committed write into an error answer. */
-function notify(listener: CommitListener, effects: Effects): void {
+export function notify(listener: CommitListener, effects: Effects): void {
   try {
     listener(effects);
   } catch (error) {
@@ -80,6 +103,7 @@ export function openSqlite(file: string): Store {
   return {
     dialect: 'sqlite',
     db,
+    jobs: NO_JOBS,
     async write(fn) {
       const effects = newEffects();
       // BEGIN IMMEDIATE takes the write lock up front: a read-then-write transaction can then
@@ -87,7 +111,7 @@ export function openSqlite(file: string): Store {
       const result = await db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
-          const value = await fn({ db: conn, effects });
+          const value = await fn({ db: conn, effects, jobs: NO_JOBS });
           await sql`commit`.execute(conn);
           // Still holding the connection: listeners hear commits in commit order.
           for (const listener of listeners) notify(listener, effects);
@@ -166,11 +190,4 @@ function watchExternalCommits(file: string, dataVersion: () => number) {
       watcher = null;
     },
   };
-}
-
-export function openStore(url: string): Store {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error('cluster mode (KAIROS_DB=postgres://…) is not implemented yet; use a SQLite file path');
-  }
-  return openSqlite(url);
 }

@@ -27,5 +27,8 @@ export async function migrate(store: Store): Promise<MigrationReport> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // The job queue's schema (graphile-worker's own migrations; nothing on SQLite) must exist
+  // before the first event write enqueues a job.
+  await store.jobs.install();
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -1,14 +1,17 @@
 /**
  * A real Kairos process for tests: `kairos serve` as a child process on a free loopback port
- * and a temp SQLite file, talked to over real HTTP. Killable with SIGKILL and restartable on the
+ * and a fresh database (a temp SQLite file, or a PostgreSQL database in the `postgres` project), talked to over real HTTP. Killable with SIGKILL and restartable on the
  * same database. Every server started here is stopped by `stopAll()` (call it in afterAll).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const KAIROS_BIN = path.join(ROOT, 'packages/cli/bin/kairos.mjs');
@@ -165,10 +168,28 @@ export class TestServer {
   }
 }
 
-/** A fresh server on a fresh database file. */
+/** The dialect matrix: the `postgres` vitest project sets this, the `sqlite` one leaves it unset. */
+export const DIALECT: 'sqlite' | 'postgres' = process.env.KAIROS_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A fresh, empty database: a SQLite file, or a new database on the run's PostgreSQL. */
+export async function freshDatabase(): Promise<string> {
+  if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
+  const admin = new URL(inject('postgresUrl'));
+  const name = `kairos_${crypto.randomUUID().replaceAll('-', '')}`;
+  const client = new pg.Client({ connectionString: admin.href });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  admin.pathname = `/${name}`;
+  return admin.href;
+}
+
+/** A fresh server on a fresh database. */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = tempDir();
-  return new TestServer(path.join(dir, 'kairos.sqlite'), env).start();
+  return new TestServer(await freshDatabase(), env).start();
 }
 
 export async function stopAll(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Pending triggers: the rows that make invariant I1 hold. Only `syncTriggers` writes them, and
- * only the events repository calls it, inside the transaction that writes the event.
+ * only the events repository calls it, inside the transaction that writes the event. Every
+ * change is mirrored to the dialect's job queue (`tx.jobs`) in the same transaction.
  */
 import { type Boundary, type EventDates, isScheduled, pendingTriggers, type Status, type TriggerKind } from '@kairos/core';
 import type { Db, Tx } from '../../db/database.ts';
@@ -26,19 +27,25 @@ export async function syncTriggers(tx: Tx, event: EventDates & { id: string; sta
   const missing = want.filter((b) => !haveKey.has(`${b.trigger}@${b.at}`));
   if (stale.length > 0) {
     await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', 'in', stale).execute();
+    await tx.jobs.removed(tx.db, event.id, stale);
   }
   if (missing.length > 0) {
-    await tx.db
-      .insertInto('triggers')
-      .values(missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at })))
-      .execute();
+    const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
+    await tx.db.insertInto('triggers').values(rows).execute();
+    await tx.jobs.scheduled(tx.db, rows);
   }
   if (stale.length > 0 || missing.length > 0) tx.effects.triggersChanged = true;
 }
 
 export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
-  const { numDeletedRows } = await tx.db.deleteFrom('triggers').where('eventId', '=', eventId).executeTakeFirst();
-  if (numDeletedRows > 0n) tx.effects.triggersChanged = true;
+  const gone = await tx.db.deleteFrom('triggers').where('eventId', '=', eventId).returning('trigger').execute();
+  if (gone.length === 0) return;
+  await tx.jobs.removed(
+    tx.db,
+    eventId,
+    gone.map((r) => r.trigger),
+  );
+  tx.effects.triggersChanged = true;
 }
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
@@ -67,8 +74,11 @@ export async function consumeTrigger(tx: Tx, t: TriggerRow): Promise<boolean> {
     .where('trigger', '=', t.trigger)
     .where('dueAt', '=', t.dueAt)
     .executeTakeFirst();
-  if (numDeletedRows > 0n) tx.effects.triggersChanged = true;
-  return numDeletedRows > 0n;
+  if (numDeletedRows === 0n) return false;
+  // The job, if it is not the one running this very firing, has nothing left to do.
+  await tx.jobs.removed(tx.db, t.eventId, [t.trigger]);
+  tx.effects.triggersChanged = true;
+  return true;
 }
 
 export async function countTriggers(db: Db): Promise<number> {

