@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * exercise storage, scheduling and concurrency run again on a real PostgreSQL (cluster mode),
  * together with the cluster-only tests.
  */
-const POSTGRES_SUITES = ['live', 'recovery', 'permissions', 'registrations', 'doctor-pg', 'cluster'].map(
+const POSTGRES_SUITES = ['live', 'recovery', 'permissions', 'registrations', 'doctor-live', 'cluster'].map(
   (name) => `packages/server/test/${name}.test.ts`,
 );
 
@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: ['packages/*/test/**/*.test.ts'],
-          exclude: ['packages/server/test/cluster.test.ts', 'packages/server/test/doctor-pg.test.ts'],
+          exclude: ['packages/server/test/cluster.test.ts'],
         },
       },
       {

@@ -1,9 +1,10 @@
 /**
  * A trigger repaired by `kairos doctor --fix` (another process) reaches the running server's
- * scheduler without a restart: the server hears the database change and re-arms.
+ * scheduler without a restart: the server hears the database change and re-arms. Runs on both
+ * dialects (on PostgreSQL the repair also re-creates the trigger's job in its transaction).
  */
-import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
+import { rawSql } from './support/raw-sql.ts';
 import { iso, runCli, startServer, stopAll } from './support/server.ts';
 import { openStream } from './support/sse.ts';
 
@@ -21,10 +22,7 @@ test('a trigger that doctor --fix restores fires on time in the running server',
   const id = created.json.id as string;
 
   // Behind the server's back, lose the start trigger.
-  const db = new Database(server.dbPath);
-  db.pragma('busy_timeout = 5000');
-  expect(db.prepare("delete from triggers where event_id = ? and trigger = 'event_start'").run(id).changes).toBe(1);
-  db.close();
+  expect(await rawSql(server.dbPath, "delete from triggers where event_id = ? and trigger = 'event_start'", id)).toBe(1);
   // Any write makes the scheduler re-read the table: it now sleeps until the end, an hour away.
   const other = await server.api('POST', '/events', {
     token,
@@ -63,10 +61,7 @@ test('entries that doctor --fix writes reach open streams, in seq order with the
   await stream.opened;
 
   // Behind the server's back, the stored status drifts from the dates.
-  const db = new Database(server.dbPath);
-  db.pragma('busy_timeout = 5000');
-  db.prepare("update events set status = 'ongoing', phase = 'in_progress' where id = ?").run(id);
-  db.close();
+  await rawSql(server.dbPath, "update events set status = 'ongoing', phase = 'in_progress' where id = ?", id);
   const fixed = await runCli(['doctor', '--fix', '--json'], { KAIROS_DB: server.dbPath });
   expect(JSON.parse(fixed.stdout).problems).toEqual([expect.objectContaining({ kind: 'status_drift', eventId: id })]);
 

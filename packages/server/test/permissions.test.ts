@@ -10,7 +10,7 @@
  * objects without password material, security headers and a closed CORS policy.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ApiResponse, startServer, stopAll, type TestServer } from './support/server.ts';
+import { type ApiResponse, DIALECT, startServer, stopAll, type TestServer } from './support/server.ts';
 
 type Who = 'public' | 'owner' | 'other' | 'admin';
 type Kind = 'draft' | 'pending' | 'declined' | 'approved' | 'cancelled';
@@ -457,7 +457,7 @@ describe('admin-only routes', () => {
 
   test('scheduler status has the SPEC §6 shape', async () => {
     const r = await ok(call('admin', 'GET', '/scheduler'), 200);
-    expect(r.json).toMatchObject({ mode: 'embedded', running: true });
+    expect(r.json).toMatchObject({ mode: DIALECT === 'postgres' ? 'cluster' : 'embedded', running: true });
     expect(typeof r.json.triggersQueued).toBe('number');
     expect(Array.isArray(r.json.upcoming)).toBe(true);
     expect(Object.keys(r.json.lateness).sort()).toEqual(['count', 'maxMs', 'p50Ms', 'p99Ms']);
