@@ -97,8 +97,12 @@ async function examine(db: Store['db'], now: number): Promise<{ events: EventRec
 }
 
 export async function runDoctor(store: Store, now: () => number, fix: boolean): Promise<DoctorReport> {
-  // One read transaction: events and triggers from one snapshot, whatever a running server commits meanwhile.
-  const first = await store.db.transaction().execute((trx) => examine(trx, now()));
+  // One read transaction: events and triggers from one snapshot, whatever a running server commits
+  // meanwhile (a SQLite read transaction is one; PostgreSQL needs repeatable read for it).
+  const first = await store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute((trx) => examine(trx, now()));
   if (!fix || first.problems.length === 0) {
     return { ok: first.problems.length === 0, checkedEvents: first.events.length, problems: first.problems, fixed: 0 };
   }

@@ -13,7 +13,8 @@ afterAll(stopAll);
 test('a trigger that doctor --fix restores fires on time in the running server', async () => {
   const server = await startServer();
   const token = server.adminToken;
-  const startsAt = Date.now() + 7000;
+  // Room for two CLI runs (each a Node start plus tsx) on a loaded machine before the boundary.
+  const startsAt = Date.now() + 10_000;
   const created = await server.api('POST', '/events', {
     token,
     json: { title: 'repaired', startsAt: iso(startsAt), endsAt: iso(startsAt + 3_600_000) },

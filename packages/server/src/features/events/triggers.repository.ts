@@ -66,6 +66,18 @@ export async function nextTriggers(db: Db, limit: number): Promise<TriggerRow[]>
   return rows.map(toRow);
 }
 
+/** One event's triggers due at or before `upTo`, oldest first. */
+export async function triggersOfEventUpTo(db: Db, eventId: string, upTo: number): Promise<TriggerRow[]> {
+  const rows = await db
+    .selectFrom('triggers')
+    .select(['eventId', 'trigger', 'dueAt'])
+    .where('eventId', '=', eventId)
+    .where('dueAt', '<=', upTo)
+    .orderBy('dueAt')
+    .execute();
+  return rows.map(toRow);
+}
+
 /** Remove one trigger if it is still exactly the one we fired (compare-and-delete). */
 export async function consumeTrigger(tx: Tx, t: TriggerRow): Promise<boolean> {
   const { numDeletedRows } = await tx.db

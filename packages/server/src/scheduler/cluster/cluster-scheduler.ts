@@ -15,8 +15,9 @@ import { type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/database.ts';
+import { triggersOfEventUpTo } from '../../features/events/triggers.repository.ts';
 import { EmbeddedScheduler } from '../embedded/embedded-scheduler.ts';
-import { fireTrigger } from '../fire.ts';
+import { type Firing, fireTrigger } from '../fire.ts';
 import type { Scheduler, SchedulerStatus } from '../scheduler.ts';
 import type { FiringStats } from '../stats.ts';
 import { FIRE_TASK, type FireJob, workerLogger } from './trigger-jobs.ts';
@@ -75,20 +76,37 @@ export class ClusterScheduler implements Scheduler {
     await this.timer.stop();
   }
 
-  /** The job's handler: never before the due instant, then the same idempotent firing as the timer. */
+  /**
+   * The job's handler: never before the due instant, then the same idempotent firing as the
+   * timer. One poll can hand out several jobs of an event at once, to several workers; firing
+   * the event's earlier due triggers first keeps its phases in order (a later boundary fired
+   * first would make the earlier one a no-op and skip a phase in the history).
+   */
   private async fire(job: FireJob): Promise<void> {
-    const { clock, store, stats, log } = this.deps;
+    const { clock, store } = this.deps;
     // The database's clock and ours may differ by a little: a trigger never fires early (SPEC §4).
     for (let wait = job.dueAt - clock.now(); wait > 0; wait = job.dueAt - clock.now()) {
       await new Promise((r) => setTimeout(r, wait));
     }
-    const row = { eventId: job.eventId, trigger: job.trigger, dueAt: Number(job.dueAt) };
-    const cause = row.dueAt < this.startedAt ? 'recovery' : 'schedule';
-    const firing = await fireTrigger(store, row, clock.now, cause);
-    if (!firing) return; // already fired (by a timer) or replaced by an edit
-    stats.record(firing);
-    log.info(
-      { eventId: row.eventId, trigger: row.trigger, dueAt: formatInstant(row.dueAt), lateMs: firing.lateMs, cause, via: 'job' },
+    for (const row of await triggersOfEventUpTo(store.db, job.eventId, Number(job.dueAt))) {
+      const cause = row.dueAt < this.startedAt ? 'recovery' : 'schedule';
+      const firing = await fireTrigger(store, row, clock.now, cause);
+      if (firing) this.record(firing); // null: already fired (by a timer) or replaced by an edit
+    }
+  }
+
+  private record(firing: Firing): void {
+    this.deps.stats.record(firing);
+    const t = firing.trigger;
+    this.deps.log.info(
+      {
+        eventId: t.eventId,
+        trigger: t.trigger,
+        dueAt: formatInstant(t.dueAt),
+        lateMs: firing.lateMs,
+        cause: firing.cause,
+        via: 'job',
+      },
       'scheduler fired',
     );
   }
