@@ -24,8 +24,8 @@ const transitionsOf = (messages: StreamMessage[], id: string) =>
 
 test('two instances: live fan-out across instances, exactly once, and takeover after kill -9', async () => {
   const database = await freshDatabase();
-  const a = await new TestServer(database, {}).start();
-  const b = await new TestServer(database, {}).start();
+  // Started together on an empty database: migrations, the queue's schema and the admin race.
+  const [a, b] = await Promise.all([new TestServer(database, {}).start(), new TestServer(database, {}).start()]);
   const token = a.adminToken;
   expect((await b.api('GET', '/scheduler', { token: b.adminToken })).json).toMatchObject({ mode: 'cluster', running: true });
 

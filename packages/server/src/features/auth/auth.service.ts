@@ -144,8 +144,12 @@ export class AuthService {
   ): Promise<{ email: string; generatedPassword: string | null } | null> {
     if (email && password) {
       const existing = await findUserByEmail(this.deps.store.db, email);
-      if (!existing) await this.createUser({ email, role: 'admin', password, name: 'Administrator' });
-      else if (!(await verifyPassword(password, existing.passwordHash)) || existing.role !== 'admin') {
+      if (!existing) {
+        // Cluster instances starting together race to create this admin; the unique index picks one.
+        await this.createUser({ email, role: 'admin', password, name: 'Administrator' }).catch(async (error: unknown) => {
+          if (!(await findUserByEmail(this.deps.store.db, email))) throw error;
+        });
+      } else if (!(await verifyPassword(password, existing.passwordHash)) || existing.role !== 'admin') {
         await updateUserPassword(this.deps.store.db, existing.id, await hashPassword(password), 'admin');
       }
       return { email, generatedPassword: null };
