@@ -75,6 +75,22 @@ export interface Store {
 
 export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
 
+/** Add a listener; the returned function removes it. */
+export function subscribeTo<T>(set: Set<T>, listener: T): () => void {
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/** True when the database answers a trivial query. */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A listener's failure must never turn a committed write into an error answer. */
 export function notify(listener: CommitListener, effects: Effects): void {
   try {
@@ -123,19 +139,9 @@ export function openSqlite(file: string): Store {
       });
       return result;
     },
-    onCommit(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onCommit: (listener) => subscribeTo(listeners, listener),
     onExternalCommit: external.subscribe,
-    async ping() {
-      try {
-        await sql`select 1`.execute(db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: () => ping(db),
     async close() {
       listeners.clear();
       external.close();

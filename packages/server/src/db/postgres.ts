@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { graphileJobs } from '../scheduler/cluster/trigger-jobs.ts';
-import { type CommitListener, newEffects, notify, type Store } from './database.ts';
+import { type CommitListener, newEffects, notify, ping, type Store, subscribeTo } from './database.ts';
 import type { Database } from './schema.ts';
 
 /** Any constant shared by all instances; "kairos" in ASCII. */
@@ -65,19 +65,9 @@ export function openPostgres(url: string): Store {
       tail = run.catch(() => {});
       return run;
     },
-    onCommit(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onCommit: (listener) => subscribeTo(listeners, listener),
     onExternalCommit: external.subscribe,
-    async ping() {
-      try {
-        await sql`select 1`.execute(db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: () => ping(db),
     async close() {
       listeners.clear();
       await tail;
