@@ -1,0 +1,127 @@
+/**
+ * Burst probe (issue 8): N events whose start falls due at one instant, on a real `kairos serve`
+ * process with a few public stream clients. Reports how late the last firing was and when the
+ * clients heard the first and the last transition, relative to the due instant. A probe, not a
+ * test: it prints numbers and asserts only that every client heard every transition once.
+ *
+ *   npx tsx bench/burst-probe.ts                       # 10 000 events, 3 clients
+ *   EVENTS=3000 CLIENTS=10 KAIROS_FIRE_BATCH=100 npx tsx bench/burst-probe.ts
+ *
+ * The events are seeded straight into the running server's SQLite file with the server's own
+ * repository code (one transaction, as `kairos doctor --fix` writes beside a server), so seeding
+ * takes a second, not a minute of POSTs; the server sees the commit and arms its timer.
+ */
+import path from 'node:path';
+import type { EventRecord } from '../packages/server/src/features/events/events.repository.ts';
+import { insertEvent } from '../packages/server/src/features/events/events.repository.ts';
+import { appendHistory } from '../packages/server/src/features/history/history.repository.ts';
+import { openSqlite } from '../packages/server/src/db/database.ts';
+import { stopAll, TestServer, tempDir } from '../packages/server/test/support/server.ts';
+import { openStream } from '../packages/server/test/support/sse.ts';
+
+const EVENTS = Number(process.env.EVENTS ?? 10_000);
+const CLIENTS = Number(process.env.CLIENTS ?? 3);
+/** Time from seeding to the due instant: the server notices the seeded rows well within it. */
+const LEAD_MS = Number(process.env.LEAD_MS ?? 25_000);
+
+async function seed(file: string, due: number): Promise<void> {
+  const store = openSqlite(file);
+  const now = Date.now();
+  await store.write(async (tx) => {
+    for (let i = 0; i < EVENTS; i++) {
+      const event: EventRecord = {
+        id: `ev_burst_${String(i).padStart(6, '0')}`,
+        title: `Burst ${i}`,
+        description: null,
+        venue: null,
+        timezone: 'UTC',
+        capacity: null,
+        registrationOpensAt: null,
+        registrationClosesAt: null,
+        startsAt: due,
+        endsAt: due + 3_600_000,
+        certificatesOpenAt: null,
+        certificatesCloseAt: null,
+        status: 'upcoming',
+        phase: 'scheduled',
+        version: 1,
+        createdBy: 'usr_burst_probe',
+        createdAt: now,
+        updatedAt: now,
+      };
+      await insertEvent(tx, event, now);
+      await appendHistory(
+        tx,
+        {
+          eventId: event.id,
+          ownerId: event.createdBy,
+          at: now,
+          cause: 'create',
+          actor: event.createdBy,
+          from: null,
+          to: { status: event.status, phase: event.phase },
+          trigger: null,
+          dueAt: null,
+          lateMs: null,
+          reason: null,
+        },
+        event,
+      );
+    }
+  });
+  await store.close();
+}
+
+async function main() {
+  const file = path.join(tempDir('kairos-burst-'), 'kairos.sqlite');
+  const env: Record<string, string> = {};
+  for (const k of ['KAIROS_FIRE_BATCH', 'LOG_LEVEL']) if (process.env[k]) env[k] = process.env[k] as string;
+  const server = await new TestServer(file, env).start();
+  const streams = Array.from({ length: CLIENTS }, () => openStream(server.url));
+  await Promise.all(streams.map((s) => s.opened));
+  const due = Date.now() + LEAD_MS;
+  const t0 = Date.now();
+  await seed(file, due);
+  console.log(`seeded ${EVENTS} events due at +${LEAD_MS} ms in ${Date.now() - t0} ms`);
+  if (Date.now() > due - 1000) throw new Error('seeding took too long for the due instant; raise LEAD_MS');
+
+  const transitions = (s: (typeof streams)[number]) => s.messages.filter((m) => m.type === 'transition');
+  const deadline = due + 180_000;
+  while (streams.some((s) => transitions(s).length < EVENTS)) {
+    if (Date.now() > deadline) {
+      throw new Error(`heard ${streams.map((s) => transitions(s).length).join(', ')} of ${EVENTS} transitions:\n${server.output.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  let firstMs = Number.POSITIVE_INFINITY;
+  let lastMs = 0;
+  let maxLate = 0;
+  for (const s of streams) {
+    const got = transitions(s);
+    const ids = new Set(got.map((m) => m.data.eventId));
+    if (got.length !== EVENTS || ids.size !== EVENTS) throw new Error(`a client heard ${got.length} (${ids.size} distinct)`);
+    firstMs = Math.min(firstMs, (got[0]?.receivedAt ?? 0) - due);
+    lastMs = Math.max(lastMs, (got.at(-1)?.receivedAt ?? 0) - due);
+    for (const m of got) maxLate = Math.max(maxLate, m.data.lateMs);
+  }
+  const sched = await server.api('GET', '/scheduler', { token: server.adminToken });
+  console.log(
+    JSON.stringify({
+      events: EVENTS,
+      clients: CLIENTS,
+      batch: env.KAIROS_FIRE_BATCH ?? 'default',
+      lastFiringLateMs: maxLate,
+      firstMessageMs: firstMs,
+      lastMessageMs: lastMs,
+      serverLateness: sched.json.lateness,
+    }),
+  );
+  for (const s of streams) s.close();
+  await stopAll();
+}
+
+main().catch(async (error) => {
+  console.error(error);
+  await stopAll();
+  process.exit(1);
+});
