@@ -12,10 +12,10 @@
  * takes a second, not a minute of POSTs; the server sees the commit and arms its timer.
  */
 import path from 'node:path';
+import { openSqlite } from '../packages/server/src/db/database.ts';
 import type { EventRecord } from '../packages/server/src/features/events/events.repository.ts';
 import { insertEvent } from '../packages/server/src/features/events/events.repository.ts';
 import { appendHistory } from '../packages/server/src/features/history/history.repository.ts';
-import { openSqlite } from '../packages/server/src/db/database.ts';
 import { stopAll, TestServer, tempDir } from '../packages/server/test/support/server.ts';
 import { openStream } from '../packages/server/test/support/sse.ts';
 
@@ -89,7 +89,9 @@ async function main() {
   const deadline = due + 180_000;
   while (streams.some((s) => transitions(s).length < EVENTS)) {
     if (Date.now() > deadline) {
-      throw new Error(`heard ${streams.map((s) => transitions(s).length).join(', ')} of ${EVENTS} transitions:\n${server.output.slice(-3000)}`);
+      throw new Error(
+        `heard ${streams.map((s) => transitions(s).length).join(', ')} of ${EVENTS} transitions:\n${server.output.slice(-3000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -87,7 +87,13 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
   const registrations = new RegistrationsService({ store, clock });
-  const schedulerDeps = { store, clock, log: log.child({ component: 'scheduler' }), stats };
+  const schedulerDeps = {
+    store,
+    clock,
+    log: log.child({ component: 'scheduler' }),
+    stats,
+    batchSize: config.fireBatch ?? undefined,
+  };
   const scheduler: Scheduler =
     store.dialect === 'postgres'
       ? new ClusterScheduler({ ...schedulerDeps, url: config.database })

@@ -19,6 +19,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** Browser origins allowed to call the API cross-site (CORS); none by default. */
   readonly corsOrigins: readonly string[];
+  /** Triggers fired per transaction; null: the scheduler's measured default. */
+  readonly fireBatch: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +72,7 @@ export function loadConfig(env: Env): Config {
     loginMaxFailures: integer(env, 'KAIROS_LOGIN_MAX_FAILURES', 10, 1, 10_000),
     loginWindowMs: integer(env, 'KAIROS_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
     secureCookies: env.KAIROS_SECURE_COOKIES === 'true',
+    fireBatch: env.KAIROS_FIRE_BATCH ? integer(env, 'KAIROS_FIRE_BATCH', 0, 1, 10_000) : null,
     corsOrigins: Object.freeze(
       (env.KAIROS_CORS_ORIGINS ?? '')
         .split(',')

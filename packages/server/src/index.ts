@@ -1,4 +1,5 @@
 export { buildKairos, type Kairos } from './app.ts';
+export { type Clock, systemClock } from './clock.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
 export { migrate } from './db/migrate.ts';
 export { openStore } from './db/open.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { KairosError } from '@kairos/core';
-import { AuthService } from '@kairos/server';
+import { AuthService, systemClock } from '@kairos/server';
 import { fail, openConfigured } from './context.ts';
 
 async function promptPassword(): Promise<string> {
@@ -26,7 +26,7 @@ export async function userAdd(opts: { email: string; role: 'admin' | 'organizer'
     const password = interactive ? await promptPassword() : randomBytes(12).toString('base64url');
     const auth = new AuthService({
       store,
-      clock: { now: Date.now },
+      clock: systemClock,
       secret: config.secret,
       sessionTtlMs: config.sessionTtlMs,
       loginMaxFailures: config.loginMaxFailures,

@@ -1,8 +1,14 @@
 /**
- * The Scheduler port. Embedded mode fills it with one exact in-process timer over the SQLite
- * triggers table; cluster mode with a PostgreSQL job queue. Routes and services never see which.
+ * The Scheduler port. Embedded mode fills it with the trigger loop (one exact in-process timer
+ * over the SQLite triggers table); cluster mode with a PostgreSQL job queue beside the same loop.
+ * Routes and services never see which.
  */
 import type { TriggerKind } from '@kairos/core';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Store } from '../db/database.ts';
+import type { SchedulerEvents } from './events.ts';
+import type { FiringStats } from './stats.ts';
 
 export interface TriggerInfo {
   eventId: string;
@@ -32,7 +38,19 @@ export interface SchedulerStatus {
 export interface Scheduler {
   readonly mode: 'embedded' | 'cluster';
   readonly running: boolean;
+  /** What it does, as typed events (batches fired, timer armed, idle, recovered, errors). */
+  readonly events: SchedulerEvents;
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): Promise<SchedulerStatus>;
+}
+
+/** What either scheduler is built from. */
+export interface SchedulerDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  stats: FiringStats;
+  /** Triggers fired per transaction (the default is measured: see trigger-loop.ts). */
+  batchSize?: number | undefined;
 }

@@ -137,3 +137,24 @@ export async function allEvents(db: Db): Promise<EventRecord[]> {
   const rows = await db.selectFrom('events').selectAll().execute();
   return rows.map(toRecord);
 }
+
+/**
+ * The batch firing's compare-and-set: move every listed event from `expected` to `next` if it is
+ * still in `expected`. Returns how many moved.
+ */
+export async function setStatesIf(
+  tx: Tx,
+  ids: readonly string[],
+  expected: { status: Status; phase: Phase },
+  next: { status: Status; phase: Phase },
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { numUpdatedRows } = await tx.db
+    .updateTable('events')
+    .set({ status: next.status, phase: next.phase })
+    .where('id', 'in', [...ids])
+    .where('status', '=', expected.status)
+    .where('phase', '=', expected.phase)
+    .executeTakeFirst();
+  return Number(numUpdatedRows);
+}

@@ -105,3 +105,50 @@ export async function allTriggers(db: Db): Promise<TriggerRow[]> {
   const rows = await db.selectFrom('triggers').select(['eventId', 'trigger', 'dueAt']).execute();
   return rows.map(toRow);
 }
+
+/**
+ * The firing's compare-and-delete for a whole batch, inside the transaction that records it:
+ * delete up to `limit` pending triggers due at or before `upTo`, earliest first, and return what
+ * was deleted. A row an edit replaced or another firing took is simply not there (I3).
+ */
+export async function takeDueTriggers(tx: Tx, upTo: number, limit: number): Promise<TriggerRow[]> {
+  const rows = await tx.db
+    .deleteFrom('triggers')
+    .where(({ eb, refTuple, selectFrom }) =>
+      eb(
+        refTuple('eventId', 'trigger'),
+        'in',
+        selectFrom('triggers')
+          .select(['eventId', 'trigger'])
+          .where('dueAt', '<=', upTo)
+          .orderBy('dueAt')
+          .orderBy('eventId')
+          .limit(limit)
+          .$asTuple('eventId', 'trigger'),
+      ),
+    )
+    .returning(['eventId', 'trigger', 'dueAt'])
+    .execute();
+  return taken(tx, rows.map(toRow));
+}
+
+/** The same for one event's triggers due at or before `upTo` (a cluster job fires its event's). */
+export async function takeEventTriggers(tx: Tx, eventId: string, upTo: number): Promise<TriggerRow[]> {
+  const rows = await tx.db
+    .deleteFrom('triggers')
+    .where('eventId', '=', eventId)
+    .where('dueAt', '<=', upTo)
+    .returning(['eventId', 'trigger', 'dueAt'])
+    .execute();
+  return taken(tx, rows.map(toRow));
+}
+
+async function taken(tx: Tx, rows: TriggerRow[]): Promise<TriggerRow[]> {
+  if (rows.length === 0) return rows;
+  const byEvent = new Map<string, string[]>();
+  for (const r of rows) byEvent.set(r.eventId, [...(byEvent.get(r.eventId) ?? []), r.trigger]);
+  // Their jobs (cluster mode), unless one is the job running this very firing, have nothing left to do.
+  for (const [eventId, triggers] of byEvent) await tx.jobs.removed(tx.db, eventId, triggers);
+  tx.effects.triggersChanged = true;
+  return rows;
+}

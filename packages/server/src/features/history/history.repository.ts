@@ -7,6 +7,7 @@ import {
   type LifecycleState,
   NO_REGISTRATIONS,
   type Phase,
+  type RegistrationCounts,
   type Status,
   type TriggerKind,
 } from '@kairos/core';
@@ -125,4 +126,58 @@ export async function firstEntryOf(db: Db, eventId: string): Promise<HistoryReco
     .limit(1)
     .executeTakeFirst();
   return row && toHistory(row);
+}
+
+/**
+ * Rows per INSERT in a batch: 13 columns each keeps a statement under SQLite's 32 766 bound
+ * parameters with room to spare.
+ */
+const INSERT_CHUNK = 1000;
+
+/**
+ * Append many entries with one multi-row INSERT (per chunk), in the order given: each is
+ * numbered after the one before it, as if appended one by one. `event` and `counts` are what the
+ * stream tells about each entry.
+ */
+export async function appendHistoryBatch(
+  tx: Tx,
+  items: ReadonlyArray<{ entry: NewHistory; event: EventRecord | null; counts: RegistrationCounts }>,
+): Promise<HistoryRecord[]> {
+  const out: HistoryRecord[] = [];
+  for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+    const chunk = items.slice(i, i + INSERT_CHUNK);
+    const rows = await tx.db
+      .insertInto('history')
+      .values(chunk.map(({ entry: e }) => historyValues(e)))
+      .returning('seq')
+      .execute();
+    // Both dialects number a multi-row VALUES list in its order (SQLite's rowid, PostgreSQL's
+    // nextval per row, and every history write holds the write lock); sorting makes the pairing
+    // independent of the order RETURNING lists them in.
+    const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+    chunk.forEach(({ entry, event, counts }, k) => {
+      const record = { ...entry, seq: seqs[k] as number };
+      tx.effects.entries.push({ entry: record, event, counts });
+      out.push(record);
+    });
+  }
+  return out;
+}
+
+function historyValues(e: NewHistory) {
+  return {
+    eventId: e.eventId,
+    ownerId: e.ownerId,
+    at: e.at,
+    cause: e.cause,
+    actor: e.actor,
+    fromStatus: e.from?.status ?? null,
+    fromPhase: e.from?.phase ?? null,
+    toStatus: e.to.status,
+    toPhase: e.to.phase,
+    trigger: e.trigger,
+    dueAt: e.dueAt,
+    lateMs: e.lateMs,
+    reason: e.reason,
+  };
 }

@@ -2,7 +2,7 @@
  * Cluster mode's job queue is graphile-worker: one job per trigger row, keyed
  * `<eventId>:<trigger>`, added, re-timed and removed by SQL in the very transaction that changes
  * the row (I1: no "also tell the scheduler" afterwards). The `triggers` table stays the source of
- * truth — doctor and fireTrigger read it — and a job is only a durable wake-up call for it.
+ * truth — doctor and the firing read it — and a job is only a durable wake-up call for it.
  */
 import type { TriggerKind } from '@kairos/core';
 import { type LogFunctionFactory, Logger, runMigrations } from 'graphile-worker';

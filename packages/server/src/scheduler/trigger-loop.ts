@@ -1,0 +1,185 @@
+/**
+ * The exact timer over the `triggers` table, used by both modes: one timer sleeps until the
+ * earliest row; commits that change triggers wake the loop (the store tells it, not the
+ * services); a pass fires what is due in batches, then re-arms. No polling interval.
+ *
+ * The bad day (model: graphile-worker's cron): a timer cannot sleep longer than 2^31−1 ms, so
+ * long waits are chained; a timer can wake early, so the clock is re-read before anything fires
+ * and the timer re-armed; the wall clock can jump (an NTP step, a suspended VM) while a timer
+ * sleeps on the monotonic clock, so no link sleeps longer than `WALL_CHECK_MS` before looking at
+ * the wall clock again; triggers that fell due while no scheduler ran fire first, in due order,
+ * with cause `recovery`.
+ */
+import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../clock.ts';
+import type { Store } from '../db/database.ts';
+import { nextTriggers, type TriggerRow } from '../features/events/triggers.repository.ts';
+import type { SchedulerEvents } from './events.ts';
+import { type FireCause, fireBatch } from './fire.ts';
+
+/**
+ * Triggers per transaction. Measured with bench/burst-probe.ts (10 000 starts at one instant,
+ * 3 stream clients, this 2-core machine under load): see the table in the probe's header.
+ */
+export const DEFAULT_FIRE_BATCH = 500;
+
+/**
+ * The longest a timer sleeps before the wall clock is looked at again: after a forward jump
+ * of the wall clock, what became due fires at most this late. A link costs a timer callback and
+ * no query.
+ */
+export const WALL_CHECK_MS = 60_000;
+
+const RETRY_MS = 1000;
+
+export interface TriggerLoopDeps {
+  store: Store;
+  clock: Clock;
+  events: SchedulerEvents;
+  /** Triggers per transaction; `DEFAULT_FIRE_BATCH` when absent. */
+  batchSize?: number | undefined;
+}
+
+export class TriggerLoop {
+  private timer: TimerHandle | null = null;
+  /** What the timer waits for: a trigger's instant (or a retry's, with no row); null when idle. */
+  private armed: { dueAt: number; row: TriggerRow | null } | null = null;
+  /** Wall-clock instant this timer link should wake at. */
+  private linkEndsAt = 0;
+  private started = 0;
+  private active = false;
+  private dirty = false;
+  private loop: Promise<void> | null = null;
+  private unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly deps: TriggerLoopDeps) {}
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** When this scheduler started: triggers due before it fire with cause `recovery`. */
+  get startedAt(): number {
+    return this.started;
+  }
+
+  /** Starts, and resolves after the first pass (what was missed has fired). */
+  async start(): Promise<void> {
+    if (this.active) return;
+    this.active = true;
+    this.started = this.deps.clock.now();
+    const { store } = this.deps;
+    this.unsubscribe = [
+      store.onCommit((effects) => {
+        if (effects.triggersChanged) this.wake();
+      }),
+      // Triggers written by another process (kairos doctor --fix, another instance) count too.
+      store.onExternalCommit(() => this.wake()),
+    ];
+    this.wake();
+    await this.settled();
+  }
+
+  async stop(): Promise<void> {
+    this.active = false;
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.clearTimer();
+    await this.settled();
+  }
+
+  /** Resolves once no pass is running (at once when none is). */
+  async settled(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  /** Ask for a pass: fire what is due, re-arm. Passes never overlap. */
+  private wake(): void {
+    if (!this.active) return;
+    this.dirty = true;
+    if (this.loop) return;
+    this.loop = (async () => {
+      while (this.dirty && this.active) {
+        this.dirty = false;
+        await this.pass();
+      }
+    })()
+      .catch((error: unknown) => {
+        this.deps.events.emit('error', { error, retryInMs: RETRY_MS });
+        this.setTimer(this.deps.clock.now() + RETRY_MS, null);
+      })
+      .finally(() => {
+        this.loop = null;
+      });
+  }
+
+  private async pass(): Promise<void> {
+    const { store, clock, events } = this.deps;
+    let recovered = 0;
+    for (;;) {
+      if (!this.active) return;
+      const [next] = await nextTriggers(store.db, 1);
+      const now = clock.now();
+      if (!next) {
+        this.clearTimer();
+        events.emit('idle', { at: now });
+        break;
+      }
+      if (next.dueAt > now) {
+        this.arm(next);
+        break;
+      }
+      // Missed triggers first and in their own batches, so each batch has one cause.
+      const cause: FireCause = next.dueAt < this.started ? 'recovery' : 'schedule';
+      const upTo = cause === 'recovery' ? this.started - 1 : now;
+      const limit = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
+      const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
+      if (batch.firings.length > 0) events.emit('batch:fired', { ...batch, cause, via: 'timer' });
+      if (cause === 'recovery') recovered += batch.firings.length;
+      // Between batches, let the event loop run: sockets flush this batch's stream messages and
+      // requests are not held up behind a whole burst.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (recovered > 0) events.emit('recovered', { count: recovered });
+  }
+
+  private arm(next: TriggerRow): void {
+    const isNew = this.armed?.dueAt !== next.dueAt;
+    this.setTimer(next.dueAt, next);
+    if (isNew) this.deps.events.emit('armed', { next, delayMs: this.linkEndsAt - this.deps.clock.now(), reason: 'next' });
+  }
+
+  private setTimer(dueAt: number, row: TriggerRow | null): void {
+    this.clearTimer();
+    // A pass that was running when stop() came must not leave a timer behind.
+    if (!this.active) return;
+    const now = this.deps.clock.now();
+    const delay = Math.min(Math.max(0, dueAt - now), WALL_CHECK_MS, MAX_TIMER_MS);
+    this.armed = { dueAt, row };
+    this.linkEndsAt = now + delay;
+    this.timer = this.deps.clock.setTimeout(() => this.onTimer(), delay);
+  }
+
+  /** The timer woke: fire only if the wall clock says the instant has come; otherwise sleep on. */
+  private onTimer(): void {
+    this.timer = null;
+    const armed = this.armed;
+    const now = this.deps.clock.now();
+    if (armed === null || now >= armed.dueAt) {
+      this.wake();
+      return;
+    }
+    // Before the instant: another link of a long wait, or a timer that woke early (or a wall
+    // clock that went back). Nothing is due, so no query: sleep on.
+    const early = now < this.linkEndsAt;
+    this.setTimer(armed.dueAt, armed.row);
+    if (early && armed.row) {
+      this.deps.events.emit('armed', { next: armed.row, delayMs: this.linkEndsAt - now, reason: 'early' });
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.armed = null;
+  }
+}
