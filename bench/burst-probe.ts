@@ -11,6 +11,8 @@
  * repository code (one transaction, as `kairos doctor --fix` writes beside a server), so seeding
  * takes a second, not a minute of POSTs; the server sees the commit and arms its timer.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../packages/server/src/db/database.ts';
 import type { EventRecord } from '../packages/server/src/features/events/events.repository.ts';
@@ -23,6 +25,12 @@ const EVENTS = Number(process.env.EVENTS ?? 10_000);
 const CLIENTS = Number(process.env.CLIENTS ?? 3);
 /** Time from seeding to the due instant: the server notices the seeded rows well within it. */
 const LEAD_MS = Number(process.env.LEAD_MS ?? 25_000);
+
+/** User + system CPU seconds of a process, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function seed(file: string, due: number): Promise<void> {
   const store = openSqlite(file);
@@ -72,11 +80,28 @@ async function seed(file: string, due: number): Promise<void> {
   await store.close();
 }
 
+/** PROFILE_DIR=… : the server runs under `node --cpu-prof` (the profile is written when it stops). */
+class ProfiledServer extends TestServer {
+  override async start(): Promise<this> {
+    const real = process.execPath;
+    const dir = process.env.PROFILE_DIR as string;
+    // TestServer spawns process.execPath with the CLI; put the profiler flags in front of it.
+    const wrapper = path.join(tempDir('kairos-prof-'), 'node');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${real} --cpu-prof --cpu-prof-dir=${dir} "$@"\n`, { mode: 0o755 });
+    Object.defineProperty(process, 'execPath', { value: wrapper, configurable: true });
+    try {
+      return await super.start();
+    } finally {
+      Object.defineProperty(process, 'execPath', { value: real, configurable: true });
+    }
+  }
+}
+
 async function main() {
   const file = path.join(tempDir('kairos-burst-'), 'kairos.sqlite');
   const env: Record<string, string> = {};
   for (const k of ['KAIROS_FIRE_BATCH', 'LOG_LEVEL']) if (process.env[k]) env[k] = process.env[k] as string;
-  const server = await new TestServer(file, env).start();
+  const server = await (process.env.PROFILE_DIR ? new ProfiledServer(file, env) : new TestServer(file, env)).start();
   const streams = Array.from({ length: CLIENTS }, () => openStream(server.url));
   await Promise.all(streams.map((s) => s.opened));
   const due = Date.now() + LEAD_MS;
@@ -85,6 +110,9 @@ async function main() {
   console.log(`seeded ${EVENTS} events due at +${LEAD_MS} ms in ${Date.now() - t0} ms`);
   if (Date.now() > due - 1000) throw new Error('seeding took too long for the due instant; raise LEAD_MS');
 
+  // CPU the server spends on the burst: on a shared, loaded machine a steadier figure than wall time.
+  while (Date.now() < due - 300) await new Promise((r) => setTimeout(r, Math.min(200, due - 300 - Date.now())));
+  const cpu0 = cpuSeconds(server.child?.pid);
   const transitions = (s: (typeof streams)[number]) => s.messages.filter((m) => m.type === 'transition');
   const deadline = due + 180_000;
   while (streams.some((s) => transitions(s).length < EVENTS)) {
@@ -106,6 +134,8 @@ async function main() {
     lastMs = Math.max(lastMs, (got.at(-1)?.receivedAt ?? 0) - due);
     for (const m of got) maxLate = Math.max(maxLate, m.data.lateMs);
   }
+  const cpu = cpuSeconds(server.child?.pid) - cpu0;
+  const batches = server.output.split('\n').filter((l) => l.includes('scheduler fired a batch')).length;
   const sched = await server.api('GET', '/scheduler', { token: server.adminToken });
   console.log(
     JSON.stringify({
@@ -115,6 +145,9 @@ async function main() {
       lastFiringLateMs: maxLate,
       firstMessageMs: firstMs,
       lastMessageMs: lastMs,
+      serverCpuMs: Math.round(cpu * 1000),
+      batches,
+      load: os.loadavg()[0]?.toFixed(1),
       serverLateness: sched.json.lateness,
     }),
   );

@@ -13,7 +13,8 @@ const RECENT = 20;
 export class FiringStats {
   private readonly samples: number[] = [];
   private next = 0;
-  private readonly recentFirings: FiringInfo[] = [];
+  /** Newest first; formatted only when asked for (a burst records thousands a second). */
+  private readonly recentFirings: Firing[] = [];
 
   constructor(private readonly metrics: Metrics) {}
 
@@ -22,7 +23,12 @@ export class FiringStats {
     else this.samples[this.next] = f.lateMs;
     this.next = (this.next + 1) % WINDOW;
     this.metrics.lateness.observe(Math.max(0, f.lateMs) / 1000);
-    this.recentFirings.unshift({
+    this.recentFirings.unshift(f);
+    if (this.recentFirings.length > RECENT) this.recentFirings.pop();
+  }
+
+  recent(): FiringInfo[] {
+    return this.recentFirings.map((f) => ({
       eventId: f.trigger.eventId,
       title: f.title,
       trigger: f.trigger.trigger,
@@ -31,12 +37,7 @@ export class FiringStats {
       lateMs: f.lateMs,
       cause: f.cause,
       changed: f.changed,
-    });
-    if (this.recentFirings.length > RECENT) this.recentFirings.pop();
-  }
-
-  recent(): FiringInfo[] {
-    return [...this.recentFirings];
+    }));
   }
 
   lateness(): SchedulerStatus['lateness'] {
