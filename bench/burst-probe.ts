@@ -18,6 +18,7 @@ import { openSqlite } from '../packages/server/src/db/database.ts';
 import type { EventRecord } from '../packages/server/src/features/events/events.repository.ts';
 import { insertEvent } from '../packages/server/src/features/events/events.repository.ts';
 import { appendHistory } from '../packages/server/src/features/history/history.repository.ts';
+import { seedStarts } from '../packages/server/test/support/seed.ts';
 import { stopAll, TestServer, tempDir } from '../packages/server/test/support/server.ts';
 import { openStream } from '../packages/server/test/support/sse.ts';
 
@@ -30,54 +31,6 @@ const LEAD_MS = Number(process.env.LEAD_MS ?? 25_000);
 function cpuSeconds(pid: number | undefined): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function seed(file: string, due: number): Promise<void> {
-  const store = openSqlite(file);
-  const now = Date.now();
-  await store.write(async (tx) => {
-    for (let i = 0; i < EVENTS; i++) {
-      const event: EventRecord = {
-        id: `ev_burst_${String(i).padStart(6, '0')}`,
-        title: `Burst ${i}`,
-        description: null,
-        venue: null,
-        timezone: 'UTC',
-        capacity: null,
-        registrationOpensAt: null,
-        registrationClosesAt: null,
-        startsAt: due,
-        endsAt: due + 3_600_000,
-        certificatesOpenAt: null,
-        certificatesCloseAt: null,
-        status: 'upcoming',
-        phase: 'scheduled',
-        version: 1,
-        createdBy: 'usr_burst_probe',
-        createdAt: now,
-        updatedAt: now,
-      };
-      await insertEvent(tx, event, now);
-      await appendHistory(
-        tx,
-        {
-          eventId: event.id,
-          ownerId: event.createdBy,
-          at: now,
-          cause: 'create',
-          actor: event.createdBy,
-          from: null,
-          to: { status: event.status, phase: event.phase },
-          trigger: null,
-          dueAt: null,
-          lateMs: null,
-          reason: null,
-        },
-        event,
-      );
-    }
-  });
-  await store.close();
 }
 
 /** PROFILE_DIR=… : the server runs under `node --cpu-prof` (the profile is written when it stops). */
@@ -106,7 +59,7 @@ async function main() {
   await Promise.all(streams.map((s) => s.opened));
   const due = Date.now() + LEAD_MS;
   const t0 = Date.now();
-  await seed(file, due);
+  await seedStarts(file, EVENTS, due);
   console.log(`seeded ${EVENTS} events due at +${LEAD_MS} ms in ${Date.now() - t0} ms`);
   if (Date.now() > due - 1000) throw new Error('seeding took too long for the due instant; raise LEAD_MS');
 
