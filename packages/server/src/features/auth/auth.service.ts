@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { KairosError, type Role, type Viewer } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
-import type { Store } from '../../db/database.ts';
+import type { Store } from '../../db/store.ts';
 import {
   countUsers,
   findUser,

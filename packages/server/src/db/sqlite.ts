@@ -1,104 +1,13 @@
 /**
- * Opening the database and running a write with its consequences. Every write goes through
- * `Store.write`: one transaction, and after it commits the store announces what the
- * transaction changed (history entries, trigger changes) to whoever listens — the live hub and
- * the scheduler. Repositories record those effects themselves, so no service can write an event
- * and forget to "also tell the scheduler".
+ * Embedded mode's store: one SQLite file in WAL mode. See `store.ts` for the port it fills.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RegistrationCounts } from '@kairos/core';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
-import type { EventRecord } from '../features/events/events.repository.ts';
-import type { TriggerRow } from '../features/events/triggers.repository.ts';
-import type { HistoryRecord } from '../features/history/history.repository.ts';
-import type { RegistrationChange } from '../features/registrations/registrations.repository.ts';
 import type { Database } from './schema.ts';
-
-export type Db = Kysely<Database>;
-
-/** What a committed transaction changed, gathered by the repositories while it ran. */
-export interface Effects {
-  /** History rows written, each with the event as it read after the write (null when deleted) and its registration counts. */
-  entries: Array<{ entry: HistoryRecord; event: EventRecord | null; counts: RegistrationCounts }>;
-  /** Some trigger rows were inserted or removed. */
-  triggersChanged: boolean;
-  /** Registrations created, promoted, cancelled, expired or checked in (not history: SPEC §5 is lifecycle). */
-  registrations: RegistrationChange[];
-}
-
-/**
- * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one
- * graphile-worker job per trigger row, written in the same transaction; SQLite has no queue
- * (its scheduler reads the table itself), so there the hook does nothing.
- */
-export interface TriggerJobs {
-  /** Create the queue's own schema (run with the migrations). */
-  install(): Promise<void>;
-  /** These trigger rows were just inserted (or moved): enqueue or re-time their jobs. */
-  scheduled(db: Db, rows: readonly TriggerRow[]): Promise<void>;
-  /** These trigger rows of one event were just removed: drop their jobs. */
-  removed(db: Db, eventId: string, triggers: readonly string[]): Promise<void>;
-}
-
-export const NO_JOBS: TriggerJobs = {
-  install: async () => {},
-  scheduled: async () => {},
-  removed: async () => {},
-};
-
-export interface Tx {
-  db: Db;
-  effects: Effects;
-  jobs: TriggerJobs;
-}
-
-export type CommitListener = (effects: Effects) => void;
-
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
-  readonly db: Db;
-  readonly jobs: TriggerJobs;
-  /** Run `fn` in one write transaction; listeners hear about its effects once it commits, in commit order. */
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  onCommit(listener: CommitListener): () => void;
-  /**
-   * Another process (say `kairos doctor --fix`) committed to the database. Event-driven: the
-   * file system tells us the database changed; `data_version` tells us it was not us.
-   */
-  onExternalCommit(listener: () => void): () => void;
-  /** True when the database answers. */
-  ping(): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
-
-/** Add a listener; the returned function removes it. */
-export function subscribeTo<T>(set: Set<T>, listener: T): () => void {
-  set.add(listener);
-  return () => set.delete(listener);
-}
-
-/** True when the database answers a trivial query. */
-export async function ping(db: Db): Promise<boolean> {
-  try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A listener's failure must never turn a committed write into an error answer. */
-export function notify(listener: CommitListener, effects: Effects): void {
-  try {
-    listener(effects);
-  } catch (error) {
-    process.emitWarning(`commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
+import { type CommitListener, notify, ping, type Store, subscribeTo } from './store.ts';
+import { NO_JOBS, newEffects } from './unit-of-work.ts';
 
 /**
  * SQLite in WAL mode with `synchronous = FULL`: every commit is fsynced before the answer goes
