@@ -45,6 +45,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   // in process also keeps one pooled connection per waiting write free for reads, and makes
   // listeners hear this instance's commits in commit order.
   let tail: Promise<unknown> = Promise.resolve();
+  const stats = { writes: 0, transactions: 0 };
 
   return {
     dialect: 'postgres',
@@ -59,6 +60,8 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
           await sql`select pg_notify(${CHANNEL}, ${instanceId})`.execute(trx);
           return result;
         });
+        stats.writes++;
+        stats.transactions++;
         for (const listener of listeners) notify(listener, effects);
         return value;
       });
@@ -67,6 +70,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     },
     onCommit: (listener) => subscribeTo(listeners, listener),
     onExternalCommit: external.subscribe,
+    stats: () => ({ ...stats }),
     ping: () => ping(db),
     async close() {
       listeners.clear();

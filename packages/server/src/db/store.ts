@@ -10,6 +10,11 @@ import type { Db, Effects, TriggerJobs, Tx } from './unit-of-work.ts';
 
 export type CommitListener = (effects: Effects) => void;
 
+export interface WriteStats {
+  writes: number;
+  transactions: number;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly db: Db;
@@ -22,6 +27,8 @@ export interface Store {
    * database. Listeners catch up from the tables, so a spurious call is harmless.
    */
   onExternalCommit(listener: () => void): () => void;
+  /** Writes committed and the transactions they took (group commit shares one among many writes). */
+  stats(): WriteStats;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
