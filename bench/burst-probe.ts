@@ -14,10 +14,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSqlite } from '../packages/server/src/db/database.ts';
-import type { EventRecord } from '../packages/server/src/features/events/events.repository.ts';
-import { insertEvent } from '../packages/server/src/features/events/events.repository.ts';
-import { appendHistory } from '../packages/server/src/features/history/history.repository.ts';
 import { seedStarts } from '../packages/server/test/support/seed.ts';
 import { stopAll, TestServer, tempDir } from '../packages/server/test/support/server.ts';
 import { openStream } from '../packages/server/test/support/sse.ts';

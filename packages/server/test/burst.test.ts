@@ -63,10 +63,7 @@ test('a burst of 3 000 starts fires each exactly once across a kill -9 in the mi
   const ids = await seedStarts(file, EVENTS, instant);
   expect(Date.now(), 'seeded too slowly for the chosen instant').toBeLessThan(instant - 1000);
 
-  const first = await stream.waitFor(
-    (m) => m.find((x) => x.type === 'transition'),
-    instant - Date.now() + 60_000,
-  );
+  const first = await stream.waitFor((m) => m.find((x) => x.type === 'transition'), instant - Date.now() + 60_000);
   await server.kill9();
   const heard = stream.messages.filter((m) => m.type === 'transition');
   stream.close();
@@ -108,7 +105,10 @@ test('a burst of 3 000 starts fires each exactly once across a kill -9 in the mi
   for (const r of recovery) expect(r.at).toBeGreaterThanOrEqual(restartedAt);
 
   // Every event is ongoing; only the ends are still pending.
-  const states = query<{ n: number }>(file, "select count(*) as n from events where status = 'ongoing' and phase = 'in_progress'");
+  const states = query<{ n: number }>(
+    file,
+    "select count(*) as n from events where status = 'ongoing' and phase = 'in_progress'",
+  );
   expect(states[0]?.n).toBe(EVENTS);
   const pending = query<{ trigger: string; n: number }>(file, 'select trigger, count(*) as n from triggers group by trigger');
   expect(pending).toEqual([{ trigger: 'event_end', n: EVENTS }]);

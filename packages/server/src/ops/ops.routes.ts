@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Store } from '../db/database.ts';
+import type { Store } from '../db/store.ts';
 import { errors } from '../http/schemas.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Metrics } from './metrics.ts';

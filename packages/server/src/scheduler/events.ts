@@ -2,7 +2,7 @@
  * The scheduler's observable surface: a typed event map. Logging, the firing statistics and the
  * tests subscribe to it; nothing parses log lines. (Model: graphile-worker's WorkerEventMap.)
  */
-import type { TriggerRow } from '../features/events/triggers.repository.ts';
+import type { TriggerRow } from '../features/events/event.record.ts';
 import type { FireCause, FiredBatch } from './fire.ts';
 
 export interface SchedulerEventMap {

@@ -13,9 +13,11 @@
  */
 import { NO_REGISTRATIONS } from '@kairos/core';
 import type { Clock } from '../clock.ts';
-import type { Store, Tx } from '../db/database.ts';
-import { type EventRecord, findEvents, setStatesIf } from '../features/events/events.repository.ts';
-import { type TriggerRow, takeDueTriggers, takeEventTriggers } from '../features/events/triggers.repository.ts';
+import type { Store } from '../db/store.ts';
+import type { Tx } from '../db/unit-of-work.ts';
+import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
+import { findEvents, setStatesIf } from '../features/events/events.repository.ts';
+import { takeDueTriggers, takeEventTriggers } from '../features/events/triggers.repository.ts';
 import { appendHistoryBatch } from '../features/history/history.repository.ts';
 import { expireWaitlist, registrationCounts } from '../features/registrations/registrations.repository.ts';
 import { type BatchPlan, type FireCause, type Firing, planBatch } from './plan.ts';

@@ -6,8 +6,7 @@
  * moved on, records nothing (I3).
  */
 import { isScheduled, type LifecycleState, lifecycleAt, sameState, TRIGGER_KINDS } from '@kairos/core';
-import type { EventRecord } from '../features/events/events.repository.ts';
-import type { TriggerRow } from '../features/events/triggers.repository.ts';
+import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
 
 export type FireCause = 'schedule' | 'recovery';
 

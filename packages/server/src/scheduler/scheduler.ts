@@ -4,11 +4,7 @@
  * Routes and services never see which.
  */
 import type { TriggerKind } from '@kairos/core';
-import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { Store } from '../db/database.ts';
 import type { SchedulerEvents } from './events.ts';
-import type { FiringStats } from './stats.ts';
 
 export interface TriggerInfo {
   eventId: string;
@@ -43,14 +39,4 @@ export interface Scheduler {
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): Promise<SchedulerStatus>;
-}
-
-/** What either scheduler is built from. */
-export interface SchedulerDeps {
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  stats: FiringStats;
-  /** Triggers fired per transaction (the default is measured: see trigger-loop.ts). */
-  batchSize?: number | undefined;
 }

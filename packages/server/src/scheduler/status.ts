@@ -1,9 +1,11 @@
 /** The status report both modes give: the queue read from the triggers table, the recent firings. */
 import { formatInstant } from '@kairos/core';
-import type { Store } from '../db/database.ts';
+import type { Store } from '../db/store.ts';
+import type { TriggerRow } from '../features/events/event.record.ts';
 import { findEvents } from '../features/events/events.repository.ts';
-import { countTriggers, nextTriggers, type TriggerRow } from '../features/events/triggers.repository.ts';
-import type { SchedulerDeps, SchedulerStatus, TriggerInfo } from './scheduler.ts';
+import { countTriggers, nextTriggers } from '../features/events/triggers.repository.ts';
+import type { SchedulerDeps } from './deps.ts';
+import type { SchedulerStatus, TriggerInfo } from './scheduler.ts';
 
 export async function schedulerStatus(
   deps: Pick<SchedulerDeps, 'store' | 'stats'>,

@@ -11,8 +11,9 @@
  * with cause `recovery`.
  */
 import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../clock.ts';
-import type { Store } from '../db/database.ts';
-import { nextTriggers, type TriggerRow } from '../features/events/triggers.repository.ts';
+import type { Store } from '../db/store.ts';
+import type { TriggerRow } from '../features/events/event.record.ts';
+import { nextTriggers } from '../features/events/triggers.repository.ts';
 import type { SchedulerEvents } from './events.ts';
 import { type FireCause, fireBatch } from './fire.ts';
 

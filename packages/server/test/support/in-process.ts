@@ -7,11 +7,13 @@
 import path from 'node:path';
 import type { Viewer } from '@kairos/core';
 import pino from 'pino';
-import { openSqlite } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { type EventRecord, findEvent } from '../../src/features/events/events.repository.ts';
+import { openSqlite } from '../../src/db/sqlite.ts';
+import type { EventRecord } from '../../src/features/events/event.record.ts';
+import { findEvent } from '../../src/features/events/events.repository.ts';
 import { EventsService } from '../../src/features/events/events.service.ts';
-import { type HistoryRecord, historyOf } from '../../src/features/history/history.repository.ts';
+import type { HistoryRecord } from '../../src/features/history/history.record.ts';
+import { historyOf } from '../../src/features/history/history.repository.ts';
 import { createMetrics } from '../../src/ops/metrics.ts';
 import { EmbeddedScheduler } from '../../src/scheduler/embedded/embedded-scheduler.ts';
 import { FiringStats } from '../../src/scheduler/stats.ts';

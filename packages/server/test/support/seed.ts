@@ -4,8 +4,9 @@
  * the commit and re-arms. Seconds instead of minutes of POSTs for a burst of thousands.
  */
 import { NO_REGISTRATIONS } from '@kairos/core';
-import { openSqlite } from '../../src/db/database.ts';
-import { type EventRecord, insertEvent } from '../../src/features/events/events.repository.ts';
+import { openSqlite } from '../../src/db/sqlite.ts';
+import type { EventRecord } from '../../src/features/events/event.record.ts';
+import { insertEvent } from '../../src/features/events/events.repository.ts';
 import { appendHistoryBatch } from '../../src/features/history/history.repository.ts';
 
 /** `n` approved events starting at `startsAt` and lasting an hour; resolves with their ids. */

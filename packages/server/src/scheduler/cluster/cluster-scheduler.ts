@@ -13,10 +13,11 @@
 import { type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
 import { sleep } from '../../clock.ts';
+import type { SchedulerDeps } from '../deps.ts';
 import { SchedulerEvents } from '../events.ts';
 import { fireBatch } from '../fire.ts';
 import { observeScheduler } from '../log.ts';
-import type { Scheduler, SchedulerDeps, SchedulerStatus } from '../scheduler.ts';
+import type { Scheduler, SchedulerStatus } from '../scheduler.ts';
 import { schedulerStatus } from '../status.ts';
 import { TriggerLoop } from '../trigger-loop.ts';
 import { FIRE_TASK, type FireJob, workerLogger } from './trigger-jobs.ts';

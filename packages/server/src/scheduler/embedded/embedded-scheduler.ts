@@ -2,9 +2,11 @@
  * Embedded mode's scheduler: the trigger loop over the SQLite `triggers` table is all of it;
  * this adds the status report and wires the log and statistics to the loop's events.
  */
+
+import type { SchedulerDeps } from '../deps.ts';
 import { SchedulerEvents } from '../events.ts';
 import { observeScheduler } from '../log.ts';
-import type { Scheduler, SchedulerDeps, SchedulerStatus } from '../scheduler.ts';
+import type { Scheduler, SchedulerStatus } from '../scheduler.ts';
 import { schedulerStatus } from '../status.ts';
 import { TriggerLoop } from '../trigger-loop.ts';
 
