@@ -1,7 +1,9 @@
 /**
- * The bad days of timers and processes: a trigger more than 2^31−1 ms ahead (where a bare Node
- * `setTimeout` would fire at once) stays queued and fires nothing; SIGTERM with a live stream
- * connected stops the server cleanly (exit 0) within the 10 s of SPEC §8.
+ * The bad days of timers and processes, in a real process: a trigger more than 2^31−1 ms ahead
+ * (where a bare Node `setTimeout` would fire at once) stays queued and fires nothing, with no
+ * overflow warning and an idle CPU; SIGTERM with a live stream connected stops the server
+ * cleanly (exit 0) within the 10 s of SPEC §8. That such a trigger does fire, exactly at its
+ * instant, is shown on a fake clock in scheduler-clock.test.ts.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
