@@ -91,7 +91,9 @@ export class RegistrationsService {
   /**
    * Public: a place, or a waitlist position once `capacity` is reached. Answers the token once.
    * At most `rate.max` registrations per client address in the window: one address cannot fill an
-   * event. The attempt is counted before the transaction and forgiven if it took no place.
+   * event. The attempt is counted before the transaction and forgiven if it took no place, except
+   * an `already_registered` answer: it tells whether an email registered, so probing for that
+   * costs as much as registering (SPEC §11 keeps the 409; this keeps it from being an oracle).
    */
   async register(
     viewer: Viewer,
@@ -107,7 +109,7 @@ export class RegistrationsService {
     try {
       return await this.insert(viewer, eventId, name, email);
     } catch (error) {
-      this.perAddress.forgive(address, now);
+      if (!(error instanceof KairosError && error.code === 'already_registered')) this.perAddress.forgive(address, now);
       throw error;
     }
   }
