@@ -17,6 +17,9 @@ export interface Config {
   readonly loginMaxFailures: number;
   readonly loginWindowMs: number;
   readonly secureCookies: boolean;
+  /** Live streams (SPEC §7): open at once per client address, and in all. */
+  readonly streamsPerClient: number;
+  readonly streamsMax: number;
   /** Browser origins allowed to call the API cross-site (CORS); none by default. */
   readonly corsOrigins: readonly string[];
 }
@@ -70,6 +73,8 @@ export function loadConfig(env: Env): Config {
     loginMaxFailures: integer(env, 'KAIROS_LOGIN_MAX_FAILURES', 10, 1, 10_000),
     loginWindowMs: integer(env, 'KAIROS_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
     secureCookies: env.KAIROS_SECURE_COOKIES === 'true',
+    streamsPerClient: integer(env, 'KAIROS_STREAMS_PER_CLIENT', 20, 1, 1_000_000),
+    streamsMax: integer(env, 'KAIROS_STREAMS_MAX', 10_000, 1, 1_000_000),
     corsOrigins: Object.freeze(
       (env.KAIROS_CORS_ORIGINS ?? '')
         .split(',')
