@@ -27,9 +27,11 @@ export class SessionTimers<K> {
       );
       return;
     }
+    // Re-armed when it wakes before `at` (a long wait taken in steps, or a timer a hair early
+    // against the wall clock): a session is never cut short.
     this.timers.set(
       key,
-      setTimeout(() => (delay > MAX_DELAY_MS ? this.set(key, at) : this.fire(key)), Math.min(delay, MAX_DELAY_MS)),
+      setTimeout(() => (this.clock.now() < at ? this.set(key, at) : this.fire(key)), Math.min(delay, MAX_DELAY_MS)),
     );
   }
 
