@@ -51,7 +51,7 @@ export function openRaw(
       (res) => {
         res.setEncoding('utf8');
         let done = false;
-        let complete = '';
+        let pending = '';
         const waiters = new Set<() => void>();
         const wake = () => {
           for (const w of [...waiters]) w();
@@ -88,10 +88,12 @@ export function openRaw(
         };
         res.on('data', (chunk: string) => {
           stream.text += chunk;
-          const cut = stream.text.lastIndexOf('\n\n');
-          if (cut + 2 > complete.length && res.statusCode === 200) {
-            complete = stream.text.slice(0, cut + 2);
-            stream.frames = parseFrames(complete);
+          if (res.statusCode !== 200) return;
+          pending += chunk;
+          const cut = pending.lastIndexOf('\n\n');
+          if (cut !== -1) {
+            stream.frames.push(...parseFrames(pending.slice(0, cut + 2)));
+            pending = pending.slice(cut + 2);
             wake();
           }
         });
