@@ -1,7 +1,8 @@
 /**
  * SPEC §7: a stream opened with a session never outlives it. Logout ends that session's streams
  * (and only those) with a retry hint, before any later hidden entry could reach them; expiry
- * ends them at `expiresAt`; a role change ends the user's streams.
+ * ends them at `expiresAt`; a role change ends the user's streams; a session ended by another
+ * process is noticed at the next heartbeat (15 s).
  *
  * Logout runs against a real `kairos serve`. Expiry and the role change run in-process
  * (buildKairos on a real SQLite file and a real port): sessions last at least an hour, so the
@@ -117,4 +118,20 @@ describe('expiry and role change (in-process, shifted clock)', () => {
     await within(s.ended, 5000, 'the stream of the promoted user ending');
     expect(admin.isEnded()).toBe(false);
   });
+
+  test('a session ended by another process (its row gone) ends the stream at the next heartbeat check', async () => {
+    offset = 0;
+    const { token } = await kairos.auth.login(ADMIN.email, ADMIN.password, '127.0.0.1');
+    const session = await kairos.auth.session(token);
+    const s = await track(openRaw(url, { token }));
+    const pub = await track(openRaw(url));
+    // What a logout through another cluster instance leaves behind: no row, and no in-process event.
+    await kairos.store.db
+      .deleteFrom('sessions')
+      .where('tokenHash', '=', session?.id ?? '')
+      .execute();
+    await within(s.ended, 25_000, 'the stream of the vanished session ending (heartbeat every 15 s)');
+    expect(s.text).toMatch(/retry: \d+\n\n$/);
+    expect(pub.isEnded()).toBe(false);
+  }, 60_000);
 });
