@@ -4,6 +4,7 @@
  *
  *   CLIENTS=1000 npx tsx bench/fanout-probe.ts
  *   CLIENTS=10000 BOUNDARIES=6 npx tsx bench/fanout-probe.ts
+ *   CLIENTS=1000 EVENTS=200 npx tsx bench/fanout-probe.ts   # bursts: 200 transitions per instant
  *
  * A real `kairos serve` (test/support/server.ts) on a temp SQLite file; N raw TCP connections
  * in this one process, each parsing SSE just enough to find `transition` frames and
@@ -15,6 +16,8 @@ import { iso, startServer, stopAll } from '../packages/server/test/support/serve
 
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);
 const BOUNDARIES = Math.min(6, Number(process.env.BOUNDARIES ?? 6));
+/** Events sharing the same dates: each boundary is a burst of this many transitions. */
+const EVENTS = Number(process.env.EVENTS ?? 1);
 const STEP_MS = Number(process.env.STEP_MS ?? 1500);
 /** Connections opened at once; above the default listen backlog (511) a burst could be refused. */
 const OPEN_BATCH = 200;
@@ -102,7 +105,7 @@ async function main() {
   }
   process.stderr.write(`\n  ${CLIENTS} streams open in ${Date.now() - t0} ms\n`);
 
-  const start = Date.now() + 3000;
+  const start = Date.now() + 3000 + EVENTS * 100;
   const names = [
     'registrationOpensAt',
     'registrationClosesAt',
@@ -119,10 +122,13 @@ async function main() {
   names.slice(BOUNDARIES).forEach((name, i) => {
     body[name] = iso(start + 86_400_000 + i * STEP_MS);
   });
-  const r = await server.api('POST', '/events', { token: server.adminToken, json: body });
-  if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
+  for (let i = 0; i < EVENTS; i++) {
+    const r = await server.api('POST', '/events', { token: server.adminToken, json: body });
+    if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
+  }
+  if (Date.now() > start - 500) throw new Error('creating the events took too long: lower EVENTS');
 
-  const expected = CLIENTS * BOUNDARIES;
+  const expected = CLIENTS * BOUNDARIES * EVENTS;
   const deadline = start + BOUNDARIES * STEP_MS + 30_000;
   while (probe.samples.length < expected && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
   const sorted = [...probe.samples].sort((a, b) => a - b);
@@ -130,6 +136,7 @@ async function main() {
   const line = {
     clients: CLIENTS,
     boundaries: BOUNDARIES,
+    events: EVENTS,
     received: `${probe.samples.length}/${expected}`,
     dropped: probe.closed,
     p50Ms: pct(sorted, 0.5),
