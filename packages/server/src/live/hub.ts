@@ -247,7 +247,13 @@ export class LiveHub {
     this.fanOut(out);
   }
 
-  /** One visibility pass and one text per audience; one write per client. */
+  /**
+   * One visibility pass and one text per audience; one write per client. The write is the cost
+   * that remains: measured on the loaded 2-core machine, a loop of `res.write` to 2 000 loopback
+   * clients took 1–66 ms and flushing them (one writev syscall each) 95–640 ms; writing to the
+   * sockets directly, bypassing HTTP chunking, was no cheaper (88–165 ms in all). So the lever is
+   * fewer writes — one per client per commit, however many entries it carries.
+   */
   private fanOut(out: readonly Outgoing[]): void {
     if (out.length === 0) return;
     for (const audience of this.audiences.values()) {

@@ -22,6 +22,8 @@ import { toLiveMessage } from './messages.ts';
 
 const REPLAY_PAGE = 500;
 const RETRY_MS = 2000;
+/** How long an ended stream may take to flush its last bytes before its socket is destroyed. */
+const END_GRACE_MS = 2000;
 /** Seconds a refused client should wait: streams free up as browsers close tabs. */
 const REFUSED_RETRY_AFTER_S = 10;
 
@@ -110,7 +112,12 @@ export const streamRoutes: FastifyPluginAsync<StreamRouteOptions> = async (app, 
           sent = Math.max(sent, batch.lastSeq);
         },
         end(retryMs) {
-          if (!closed()) res.end(`retry: ${retryMs}\n\n`);
+          if (closed()) return;
+          res.end(`retry: ${retryMs}\n\n`);
+          // A client that stopped reading never takes the hint; it must not hold up a shutdown
+          // (SPEC §8: within 10 s) or keep its memory.
+          const timer = setTimeout(() => res.destroy(), END_GRACE_MS);
+          res.once('close', () => clearTimeout(timer));
         },
       };
       release = hub.add(client);
