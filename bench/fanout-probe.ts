@@ -47,9 +47,9 @@ const instant = (s: string) => {
 
 /**
  * A raw socket speaking just enough HTTP/1.1: the request line, then the body scanned as bytes.
- * The scan is kept cheap because at 10 000 connections this process's own reading is most of
- * what the probe would otherwise measure (an `http.request` client with string parsing spent
- * about twice the CPU per message). A marker split across two reads loses that sample; the
+ * The scan is kept cheap because at 10 000 connections this process's own reading is a large
+ * part of what the probe measures (an `http.request` client adds an HTTP parser and a stream per
+ * message; not measured separately). A marker split across two reads loses that sample; the
  * `received` count shows it.
  */
 function connect(port: number, probe: Probe): Promise<net.Socket> {
