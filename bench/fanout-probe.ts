@@ -41,7 +41,10 @@ const ISO_LENGTH = '2026-11-30T12:00:00.000Z'.length;
 const parsed = new Map<string, number>();
 const instant = (s: string) => {
   let ms = parsed.get(s);
-  if (ms === undefined) parsed.set(s, (ms = Date.parse(s)));
+  if (ms === undefined) {
+    ms = Date.parse(s);
+    parsed.set(s, ms);
+  }
   return ms;
 };
 
