@@ -38,6 +38,8 @@ import type { Scheduler } from './scheduler/scheduler.ts';
 import { FiringStats } from './scheduler/stats.ts';
 
 export const BODY_LIMIT = 100 * 1024;
+/** SPEC §7: a client that stops reading is dropped once about 1 MB is buffered for it. */
+export const STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface Kairos {
   app: FastifyInstance;
@@ -101,7 +103,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     store.dialect === 'postgres'
       ? new ClusterScheduler({ ...schedulerDeps, url: config.database })
       : new EmbeddedScheduler(schedulerDeps);
-  const hub = new LiveHub(store, clock, metrics);
+  const hub = new LiveHub(store, clock, metrics, { maxStreams: config.streamsMax, maxPerClient: config.streamsPerClient }, auth);
   await hub.init();
 
   registerValidation(app);
@@ -141,7 +143,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       await api.register(authRoutes, { auth, secureCookies: config.secureCookies });
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
-      await api.register(streamRoutes, { hub, store, clock });
+      await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });
       await api.register(schedulerRoutes, { scheduler });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

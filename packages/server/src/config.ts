@@ -22,6 +22,9 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   readonly loginWindowMs: number;
   readonly secureCookies: boolean;
+  /** Live streams (SPEC §7): open at once per client address, and in all. */
+  readonly streamsPerClient: number;
+  readonly streamsMax: number;
   /** Browser origins allowed to call the API cross-site (CORS); none by default. */
   readonly corsOrigins: readonly string[];
   /** Triggers fired per transaction; null: the scheduler's measured default. */
@@ -114,6 +117,8 @@ export function loadConfig(env: Env): Config {
     loginWindowMs: integer(env, 'KAIROS_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
     secureCookies: env.KAIROS_SECURE_COOKIES === 'true',
     fireBatch: env.KAIROS_FIRE_BATCH ? integer(env, 'KAIROS_FIRE_BATCH', 0, 1, 10_000) : null,
+    streamsPerClient: integer(env, 'KAIROS_STREAMS_PER_CLIENT', 20, 1, 1_000_000),
+    streamsMax: integer(env, 'KAIROS_STREAMS_MAX', 10_000, 1, 1_000_000),
     corsOrigins: Object.freeze(
       (env.KAIROS_CORS_ORIGINS ?? '')
         .split(',')

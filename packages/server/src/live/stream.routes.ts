@@ -1,26 +1,61 @@
 /**
- * `GET /api/v1/stream` (SPEC §7). Order of a connection: subscribe (buffering live messages),
- * send `hello` with the server time, replay every visible entry after `Last-Event-ID`, then
- * flush the buffer minus what the replay already sent — so nothing is missed or repeated
- * between the replay and the live feed.
+ * `GET /api/v1/stream` (SPEC §7). Order of a connection: admit (caps), subscribe (buffering
+ * live batches), send `hello` with the server time, replay every visible entry after
+ * `Last-Event-ID`, then flush the buffer minus what the replay already sent — so nothing is
+ * missed or repeated between the replay and the live feed.
+ *
+ * Writes respect backpressure: a client whose unsent data passes `maxBufferedBytes` is dropped
+ * (it reconnects with `Last-Event-ID` and the replay gives it everything), so a client that
+ * stops reading costs at most that much memory.
  */
-import { formatInstant, liveTypeOf, NO_REGISTRATIONS } from '@kairos/core';
-import type { FastifyPluginAsync } from 'fastify';
+import { formatInstant, KairosError, liveTypeOf, NO_REGISTRATIONS } from '@kairos/core';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../db/store.ts';
+import type { AuthService } from '../features/auth/auth.service.ts';
 import { findEvents } from '../features/events/events.repository.ts';
 import { historySince, lastSeq } from '../features/history/history.repository.ts';
 import { registrationCounts } from '../features/registrations/registrations.repository.ts';
-import { canSeeEntry, frame, type LiveHub } from './hub.ts';
+import { type Batch, canSeeEntry, frame, textAfter } from './frames.ts';
+import type { LiveClient, LiveHub } from './hub.ts';
 import { toLiveMessage } from './messages.ts';
 
 const REPLAY_PAGE = 500;
 const RETRY_MS = 2000;
+/** How long an ended stream may take to flush its last bytes before its socket is destroyed. */
+const END_GRACE_MS = 2000;
+/** Seconds a refused client should wait: streams free up as browsers close tabs. */
+const REFUSED_RETRY_AFTER_S = 10;
 
-export const streamRoutes: FastifyPluginAsync<{ hub: LiveHub; store: Store; clock: Clock }> = async (
-  app,
-  { hub, store, clock },
-) => {
+const HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
+export interface StreamRouteOptions {
+  hub: LiveHub;
+  store: Store;
+  clock: Clock;
+  auth: AuthService;
+  /** Unsent bytes after which a client that stopped reading is dropped (SPEC §7: about 1 MB). */
+  maxBufferedBytes: number;
+}
+
+/** Resolves when the socket drained or closed. */
+const drained = (res: FastifyReply['raw']) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+
+export const streamRoutes: FastifyPluginAsync<StreamRouteOptions> = async (app, opts) => {
+  const { hub, store, clock, auth, maxBufferedBytes } = opts;
   app.get(
     '/stream',
     {
@@ -31,68 +66,93 @@ export const streamRoutes: FastifyPluginAsync<{ hub: LiveHub; store: Store; cloc
       },
     },
     async (request, reply) => {
+      // HEAD answers the headers a stream would have, and ends.
+      if (request.method === 'HEAD') return reply.status(200).headers(HEADERS).send();
+      const session = request.token ? await auth.session(request.token) : null;
       const raw = request.headers['last-event-id'];
       const parsed = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : null;
+      // Checked after the last await before registering: admission and registration must not interleave.
+      const refused = hub.refusal(request.ip);
+      if (refused) {
+        throw Object.assign(new KairosError('unavailable', `${refused}; try again later`), {
+          retryAfter: REFUSED_RETRY_AFTER_S,
+        });
+      }
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.flushHeaders();
+      res.writeHead(200, { ...HEADERS, connection: 'keep-alive' });
 
       let replaying = true;
-      // Clamped to what exists: an id from before a database reset must not mute the live feed.
-      const current = await lastSeq(store.db);
-      let sent = Math.min(parsed ?? 0, current);
-      const buffered: string[] = [];
-      const seqOf = (text: string) => Number(/^id: (\d+)/.exec(text)?.[1] ?? 0);
-      const client = {
+      let sent = 0;
+      const buffered: Batch[] = [];
+      let bufferedBytes = 0;
+      let release = () => {};
+      const closed = () => res.destroyed || res.writableEnded;
+      const drop = () => {
+        res.destroy();
+        release();
+      };
+      const write = (text: string) => {
+        if (closed() || text === '') return;
+        res.write(text);
+        if (res.writableLength > maxBufferedBytes) drop();
+      };
+      const client: LiveClient = {
         viewer: request.viewer,
-        write(text: string) {
-          if (replaying) buffered.push(text);
-          else if (!res.destroyed) {
-            const seq = seqOf(text);
-            if (seq === 0 || seq > sent) {
-              if (seq) sent = seq;
-              res.write(text);
-            }
+        address: request.ip,
+        session,
+        deliver(batch) {
+          if (replaying) {
+            buffered.push(batch);
+            bufferedBytes += batch.text.length;
+            if (bufferedBytes > maxBufferedBytes) drop();
+            return;
           }
+          write(textAfter(batch, sent));
+          sent = Math.max(sent, batch.lastSeq);
         },
-        end(retryMs: number) {
-          if (!res.destroyed) res.end(`retry: ${retryMs}\n\n`);
+        end(retryMs) {
+          if (closed()) return;
+          res.end(`retry: ${retryMs}\n\n`);
+          // A client that stopped reading never takes the hint; it must not hold up a shutdown
+          // (SPEC §8: within 10 s) or keep its memory.
+          const timer = setTimeout(() => res.destroy(), END_GRACE_MS);
+          res.once('close', () => clearTimeout(timer));
         },
       };
-      const unsubscribe = hub.add(client);
-      request.raw.on('close', unsubscribe);
+      release = hub.add(client);
+      res.on('close', release);
+      if (!res.socket || res.socket.destroyed) release();
 
-      res.write(`retry: ${RETRY_MS}\n\n`);
-      res.write(frame('hello', { serverTime: formatInstant(clock.now()), lastSeq: current }));
+      // Clamped to what exists: an id from before a database reset must not mute the live feed.
+      const current = await lastSeq(store.db);
+      sent = Math.min(parsed ?? 0, current);
+      write(`retry: ${RETRY_MS}\n\n`);
+      write(frame('hello', { serverTime: formatInstant(clock.now()), lastSeq: current }));
       if (parsed !== null) {
-        // Replay what this client missed, in order, as it may see it.
+        // Replay what this client missed, in order, as it may see it; paced by the socket.
         for (;;) {
           const page = await historySince(store.db, sent, REPLAY_PAGE);
-          if (page.length === 0 || res.destroyed) break;
+          if (page.length === 0 || closed()) break;
           const events = await findEvents(
             store.db,
             page.map((h) => h.eventId),
           );
           const counts = await registrationCounts(store.db, [...events.keys()]);
           for (const h of page) {
+            if (closed()) break;
             sent = h.seq;
             if (!canSeeEntry(request.viewer, h)) continue;
             const event = h.cause === 'delete' ? null : (events.get(h.eventId) ?? null);
-            res.write(
-              frame(liveTypeOf(h), toLiveMessage(h, event, clock.now(), counts.get(h.eventId) ?? NO_REGISTRATIONS), h.seq),
-            );
+            const message = toLiveMessage(h, event, clock.now(), counts.get(h.eventId) ?? NO_REGISTRATIONS);
+            write(frame(liveTypeOf(h), message, h.seq));
+            if (res.writableLength > maxBufferedBytes / 2) await drained(res);
           }
           if (page.length < REPLAY_PAGE) break;
         }
       }
       replaying = false;
-      for (const text of buffered.splice(0)) client.write(text);
+      for (const batch of buffered.splice(0)) client.deliver(batch);
     },
   );
 };

@@ -19,7 +19,7 @@ import {
   updateUserPassword,
 } from '../users/users.repository.ts';
 import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { deleteSession, ensureSetting, findSession, insertSession } from './sessions.repository.ts';
+import { deleteSession, ensureSetting, findSession, insertSession, sessionsWithRoles } from './sessions.repository.ts';
 
 export interface AuthDeps {
   store: Store;
@@ -42,6 +42,24 @@ export const toUserView = (u: UserRecord): UserView => ({
 
 export const viewerOf = (u: UserRecord): Viewer => ({ role: u.role, userId: u.id });
 
+/** A session a live stream was opened with; `id` is the stored token hash, never the token. */
+export interface OpenSession {
+  id: string;
+  userId: string;
+  role: Role;
+  expiresAt: number;
+}
+
+/** Rights that ended in this process: one session (logout), or all of a user's (removed, role changed). */
+export type SessionEnd = { sessionId: string } | { userId: string };
+
+/** What the live hub needs to end streams with their sessions (SPEC §7). */
+export interface SessionGuard {
+  onEnd(listener: (end: SessionEnd) => void): () => void;
+  /** The ids of these sessions that still grant the role they were opened with. */
+  stillValid(sessions: readonly OpenSession[]): Promise<Set<string>>;
+}
+
 const BAD_LOGIN = 'email or password is incorrect';
 export const rateLimited = (message: string, retryAfter: number) =>
   Object.assign(new KairosError('rate_limited', message), { retryAfter });
@@ -54,11 +72,12 @@ const isUniqueViolation = (error: unknown): boolean => {
 };
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
-export class AuthService {
+export class AuthService implements SessionGuard {
   private secret: string | null;
   /** Failed logins per (email, address), and per address across emails. */
   private readonly perAccount: SlidingWindow;
   private readonly perAddress: SlidingWindow;
+  private readonly endListeners = new Set<(end: SessionEnd) => void>();
 
   constructor(private readonly deps: AuthDeps) {
     this.secret = deps.secret;
@@ -102,6 +121,40 @@ export class AuthService {
   async logout(token: string): Promise<void> {
     const tokenHash = this.hash(token);
     await this.deps.store.write((tx) => deleteSession(tx.db, tokenHash));
+    this.announce({ sessionId: tokenHash });
+  }
+
+  onEnd(listener: (end: SessionEnd) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  /** Tell listeners (the live hub) that rights ended; a failing listener does not undo the write. */
+  private announce(end: SessionEnd): void {
+    for (const listener of this.endListeners) {
+      try {
+        listener(end);
+      } catch (error) {
+        process.emitWarning(`session end listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** The session behind a token, for a stream to watch; null when unknown, revoked or expired. */
+  async session(token: string): Promise<OpenSession | null> {
+    const id = this.hash(token);
+    const session = await findSession(this.deps.store.db, id, this.deps.clock.now());
+    const user = session && (await findUser(this.deps.store.db, session.userId));
+    return session && user ? { id, userId: user.id, role: user.role, expiresAt: session.expiresAt } : null;
+  }
+
+  async stillValid(sessions: readonly OpenSession[]): Promise<Set<string>> {
+    const current = await sessionsWithRoles(
+      this.deps.store.db,
+      sessions.map((s) => s.id),
+      this.deps.clock.now(),
+    );
+    return new Set(sessions.filter((s) => current.get(s.id) === s.role).map((s) => s.id));
   }
 
   /** The user a token belongs to, or null when it is unknown, revoked or expired. */
@@ -161,6 +214,7 @@ export class AuthService {
       } else if (!(await verifyPassword(password, existing.passwordHash)) || existing.role !== 'admin') {
         const hash = await hashPassword(password);
         await this.deps.store.write((tx) => updateUserPassword(tx.db, existing.id, hash, 'admin'));
+        if (existing.role !== 'admin') this.announce({ userId: existing.id });
       }
       return { email, generatedPassword: null };
     }

@@ -14,6 +14,23 @@ export async function findSession(db: Db, tokenHash: string, now: number) {
   return row && { userId: row.userId, expiresAt: Number(row.expiresAt) };
 }
 
+/** For each of these sessions still unexpired and whose user still exists: the user's role now. */
+export async function sessionsWithRoles(db: Db, tokenHashes: readonly string[], now: number): Promise<Map<string, string>> {
+  const roles = new Map<string, string>();
+  // Chunked: SQLite caps bound parameters (32 766) and a signed-in crowd may exceed a few hundred.
+  for (let i = 0; i < tokenHashes.length; i += 500) {
+    const rows = await db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.userId')
+      .select(['sessions.tokenHash', 'users.role'])
+      .where('sessions.tokenHash', 'in', tokenHashes.slice(i, i + 500))
+      .where('sessions.expiresAt', '>', now)
+      .execute();
+    for (const r of rows) roles.set(r.tokenHash, r.role);
+  }
+  return roles;
+}
+
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('tokenHash', '=', tokenHash).execute();
 }
