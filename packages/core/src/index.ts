@@ -5,4 +5,7 @@ export * from './live.ts';
 export * from './plan.ts';
 export * from './policy.ts';
 export * from './registration.ts';
+export * from './scheduler.ts';
+export * from './schema.ts';
 export * from './time.ts';
+export * from './user.ts';

@@ -22,6 +22,7 @@ import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
+import { usersRoutes } from './features/users/users.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
@@ -130,6 +131,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth, secureCookies: config.secureCookies });
+      await api.register(usersRoutes, { auth });
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
       await api.register(streamRoutes, { hub, store, clock });

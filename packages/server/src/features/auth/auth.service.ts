@@ -4,7 +4,7 @@
  * revokes, and a copy of the database yields no usable token.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { KairosError, type Role, type Viewer } from '@kairos/core';
+import { EMAIL_MESSAGE, isEmailAddress, KairosError, MIN_PASSWORD_LENGTH, normalizeEmail, type Role } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/database.ts';
 import {
@@ -14,12 +14,12 @@ import {
   insertUser,
   listUsers,
   type UserRecord,
-  type UserView,
   updateUserPassword,
 } from '../users/users.repository.ts';
 import { LoginLimiter } from './login-limiter.ts';
-import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { deleteSession, ensureSetting, findSession, insertSession } from './sessions.repository.ts';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { ensureSetting } from '../settings/settings.repository.ts';
+import { deleteSession, findSession, insertSession } from './sessions.repository.ts';
 
 export interface AuthDeps {
   store: Store;
@@ -30,16 +30,6 @@ export interface AuthDeps {
   loginWindowMs: number;
 }
 
-export const toUserView = (u: UserRecord): UserView => ({
-  id: u.id,
-  email: u.email,
-  name: u.name,
-  role: u.role,
-  createdAt: new Date(u.createdAt).toISOString(),
-});
-
-export const viewerOf = (u: UserRecord): Viewer => ({ role: u.role, userId: u.id });
-
 const BAD_LOGIN = 'email or password is incorrect';
 const taken = () =>
   new KairosError('validation_failed', 'email is already taken', [{ path: 'email', message: 'is already taken' }]);
@@ -48,7 +38,6 @@ const isUniqueViolation = (error: unknown): boolean => {
   const code = (error as { code?: string } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 };
-const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
 export class AuthService {
   private secret: string | null;
@@ -71,7 +60,7 @@ export class AuthService {
 
   async login(email: string, password: string, address: string): Promise<{ token: string; user: UserRecord; expiresAt: number }> {
     const now = this.deps.clock.now();
-    const key = `${email.trim().toLowerCase()}|${address}`;
+    const key = `${normalizeEmail(email)}|${address}`;
     const wait = this.limiter.retryAfter(key, now);
     if (wait > 0)
       throw Object.assign(new KairosError('rate_limited', `too many failed logins; try again in ${wait} s`), {
@@ -107,9 +96,9 @@ export class AuthService {
   }
 
   async createUser(input: { email: string; name?: string | undefined; role: Role; password: string }): Promise<UserRecord> {
-    const email = input.email.trim().toLowerCase();
+    const email = normalizeEmail(input.email);
     const details = [];
-    if (!EMAIL_RE.test(email)) details.push({ path: 'email', message: 'must be an email address' });
+    if (!isEmailAddress(email)) details.push({ path: 'email', message: EMAIL_MESSAGE });
     if ([...input.password].length < MIN_PASSWORD_LENGTH) {
       details.push({ path: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
     }

@@ -10,14 +10,6 @@ export interface UserRecord {
   createdAt: number;
 }
 
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-}
-
 const toUser = (r: {
   id: string;
   email: string;
