@@ -40,7 +40,8 @@ const editable = {
   description: OptionalText(LIMITS.description),
   venue: OptionalText(LIMITS.venue),
   timezone: Type.Optional(Type.String({ maxLength: 64, examples: ['Asia/Kolkata'] })),
-  capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.capacity }), Type.Null()])),
+  // The range is checked by resolveEventFields, so the form and the API give one message for it.
+  capacity: Type.Optional(Type.Union([Type.Integer({ description: `1 to ${LIMITS.capacity}` }), Type.Null()])),
   registrationOpensAt: OptionalDate,
   registrationClosesAt: OptionalDate,
   startsAt: DateInput,
@@ -99,9 +100,7 @@ export const EventView = Type.Object(
     certificatesCloseAt: Nullable(InstantString),
     status: StatusSchema,
     phase: PhaseSchema,
-    nextTransition: Nullable(
-      Type.Object({ at: InstantString, status: Type.Enum(TIME_STATUSES), phase: Type.Enum(TIME_PHASES) }),
-    ),
+    nextTransition: Nullable(Type.Object({ at: InstantString, status: Type.Enum(TIME_STATUSES), phase: Type.Enum(TIME_PHASES) })),
     version: Type.Integer(),
     createdBy: Type.String(),
     createdAt: InstantString,
@@ -158,7 +157,11 @@ class Problems {
   throwIfAny(): void {
     const first = this.details[0];
     if (!first) return;
-    throw new KairosError(this.localTime ? 'invalid_local_time' : 'validation_failed', `${first.path} ${first.message}`, this.details);
+    throw new KairosError(
+      this.localTime ? 'invalid_local_time' : 'validation_failed',
+      `${first.path} ${first.message}`,
+      this.details,
+    );
   }
 }
 
@@ -191,7 +194,12 @@ function resolveCapacity(input: EventInput, base: EventFields | null, problems: 
 }
 
 /** Each date as an instant (wall times read in `zone`), or null: absent, cleared or unreadable. */
-function parseDates(input: EventInput, base: EventFields | null, zone: string, problems: Problems): Record<DateField, Instant | null> {
+function parseDates(
+  input: EventInput,
+  base: EventFields | null,
+  zone: string,
+  problems: Problems,
+): Record<DateField, Instant | null> {
   const dates = {} as Record<DateField, Instant | null>;
   for (const field of DATE_FIELDS) {
     const v = input[field];

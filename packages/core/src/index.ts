@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './event.ts';
+export * from './labels.ts';
 export * from './lifecycle.ts';
 export * from './live.ts';
 export * from './plan.ts';

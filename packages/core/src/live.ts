@@ -51,6 +51,8 @@ export const REGISTRATION_LIVE_TYPES = [
   'registration.checked_in',
 ] as const satisfies readonly LiveEventType[];
 export type RegistrationLiveType = (typeof REGISTRATION_LIVE_TYPES)[number];
+export const isRegistrationLiveType = (type: string): type is RegistrationLiveType =>
+  (REGISTRATION_LIVE_TYPES as readonly string[]).includes(type);
 
 // A record, not a list, so the compiler refuses it until every message type of the map is here.
 const ALL_TYPES: Record<LiveEventType, true> = {

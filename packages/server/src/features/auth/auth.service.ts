@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { EMAIL_MESSAGE, isEmailAddress, KairosError, MIN_PASSWORD_LENGTH, normalizeEmail, type Role } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/database.ts';
+import { ensureSetting } from '../settings/settings.repository.ts';
 import {
   countUsers,
   findUser,
@@ -18,7 +19,6 @@ import {
 } from '../users/users.repository.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
-import { ensureSetting } from '../settings/settings.repository.ts';
 import { deleteSession, findSession, insertSession } from './sessions.repository.ts';
 
 export interface AuthDeps {

@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH, ROLES } from '@kairos/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBox, Loading } from '../../components/Feedback.tsx';
@@ -56,7 +57,7 @@ export function UsersPage() {
         {(['email', 'name', 'password'] as const).map((k) => (
           <div className="field" key={k}>
             <label htmlFor={`user-${k}`}>
-              {k === 'password' ? 'Password (at least 12 characters)' : k[0]?.toUpperCase() + k.slice(1)}
+              {k === 'password' ? `Password (at least ${MIN_PASSWORD_LENGTH} characters)` : k[0]?.toUpperCase() + k.slice(1)}
             </label>
             <input
               id={`user-${k}`}
@@ -74,8 +75,11 @@ export function UsersPage() {
         <div className="field">
           <label htmlFor="user-role">Role</label>
           <select id="user-role" value={form.role} onChange={set('role')}>
-            <option value="organizer">Organizer</option>
-            <option value="admin">Admin</option>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r[0]?.toUpperCase() + r.slice(1)}
+              </option>
+            ))}
           </select>
         </div>
         <button type="submit" disabled={create.isPending}>
