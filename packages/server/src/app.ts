@@ -1,7 +1,7 @@
 /**
  * Builds the whole service from a config — store, migrations, services, scheduler, live hub,
- * HTTP routes — without listening. Tests build it on a temp database and use a real port or
- * `inject`; `main.ts` is the only place that touches the process.
+ * HTTP routes — without listening. Tests start it as a real process on a real port (test/support);
+ * `main.ts` is the only place that touches the process.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';

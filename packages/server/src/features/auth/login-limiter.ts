@@ -2,7 +2,8 @@
  * Failed logins per (email, address) in a sliding window (SPEC §6: 10 failures in 15 minutes
  * → 429 with Retry-After). Only failures count, so a user who types the right password is never
  * locked out by their own successful logins. In memory: a restart forgets, which only helps
- * the legitimate user; cluster mode would move this to the shared database.
+ * the legitimate user. In cluster mode each instance counts on its own, so behind a load balancer
+ * that spreads one client over N instances the limit is up to N times the configured one.
  */
 /** Keys remembered at most; the oldest are forgotten first, so memory stays bounded under a spray of emails. */
 const MAX_KEYS = 50_000;

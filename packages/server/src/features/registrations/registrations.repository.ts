@@ -41,7 +41,7 @@ export interface RegistrationChange {
 
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** PostgreSQL answers bigint as strings; both dialects meet here as numbers. */
+/** Row to record: string columns narrowed to their unions. Both drivers already answer numbers (db/postgres.ts parses int8). */
 function toRecord(r: Selectable<RegistrationsTable>): RegistrationRecord {
   return {
     ...r,
