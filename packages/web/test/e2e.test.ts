@@ -293,7 +293,7 @@ describe('web app end to end', () => {
     });
     const next = dash.page.locator('.next-trigger');
     await expect.poll(() => next.locator('[data-next-trigger-at]').getAttribute('data-next-trigger-at')).toBe(iso(opens));
-    expect(await next.textContent()).toContain('registration open of Dashboard watch');
+    expect(await next.textContent()).toContain('Registration opens: Dashboard watch');
 
     await sleepUntil(opens);
     const row = dash.page.locator('table.recent tbody tr', { hasText: 'Dashboard watch' });
