@@ -1,3 +1,4 @@
+// @dialects sqlite postgres
 /**
  * The permission matrix of SPEC §3 and §6, over real HTTP against a real `kairos serve`: every
  * route × {public (no token), the organizer who owns the event, another organizer, admin}, with
@@ -10,6 +11,7 @@
  * objects without password material, security headers and a closed CORS policy.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addOrganizer, ok } from './support/fixtures.ts';
 import { type ApiResponse, DIALECT, startServer, stopAll, type TestServer } from './support/server.ts';
 
 type Who = 'public' | 'owner' | 'other' | 'admin';
@@ -25,7 +27,6 @@ const STATUS_OF: Record<Kind, string> = {
   approved: 'upcoming',
   cancelled: 'cancelled',
 };
-const PASSWORD = 'organizer-password-1234';
 
 let server: TestServer;
 const tokens: Record<Exclude<Who, 'public'>, string> = { owner: '', other: '', admin: '' };
@@ -57,12 +58,6 @@ function cell(r: ApiResponse): string {
   return code ? `${r.status} ${code}` : String(r.status);
 }
 
-async function ok(r: Promise<ApiResponse>, status: number): Promise<ApiResponse> {
-  const res = await r;
-  expect(res.status, res.text).toBe(status);
-  return res;
-}
-
 /** A fresh event in the given state, created by the owner organizer (or by `by`). */
 async function make(kind: Kind, by: Exclude<Who, 'public'> = 'owner'): Promise<string> {
   const draft = kind === 'draft';
@@ -82,24 +77,13 @@ async function make(kind: Kind, by: Exclude<Who, 'public'> = 'owner'): Promise<s
   return id;
 }
 
-async function addOrganizer(email: string): Promise<{ id: string; token: string }> {
-  const r = await ok(
-    server.api('POST', '/users', {
-      token: server.adminToken,
-      json: { email, name: email.split('@')[0], role: 'organizer', password: PASSWORD },
-    }),
-    201,
-  );
-  return { id: r.json.id as string, token: await server.login(email, PASSWORD) };
-}
-
 beforeAll(async () => {
   server = await startServer();
   tokens.admin = server.adminToken;
   const me = await ok(call('admin', 'GET', '/auth/me'), 200);
   userIds.admin = me.json.user.id as string;
-  const owner = await addOrganizer('owner@example.test');
-  const other = await addOrganizer('other@example.test');
+  const owner = await addOrganizer(server, 'owner@example.test');
+  const other = await addOrganizer(server, 'other@example.test');
   tokens.owner = owner.token;
   userIds.owner = owner.id;
   tokens.other = other.token;

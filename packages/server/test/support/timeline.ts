@@ -1,8 +1,9 @@
 /**
- * Helpers for the timing suites (live, recovery, far future): an independent oracle of SPEC §4
- * written from the spec's table (deliberately not importing @kairos/core, so a bug in the shared
- * lifecycle function cannot hide itself), plus small polling and history helpers.
+ * Helpers for the timing suites (live, recovery, far future): the transitions SPEC §4's oracle
+ * predicts (core/test/support/spec-oracle.ts, deliberately independent of @kairos/core, so a bug
+ * in the shared lifecycle function cannot hide itself), plus small polling and history helpers.
  */
+import { specState as oracleState } from '../../../core/test/support/spec-oracle.ts';
 import type { TestServer } from './server.ts';
 
 export interface Dates {
@@ -26,22 +27,8 @@ export interface ExpectedTransition {
   to: State;
 }
 
-/** SPEC §4's table, row by row, for an approved, non-cancelled event. */
-export function specState(d: Dates, t: number): State {
-  const reg = d.registrationOpensAt !== undefined && d.registrationClosesAt !== undefined;
-  const certs = d.certificatesOpenAt !== undefined && d.certificatesCloseAt !== undefined;
-  if (t < d.startsAt) {
-    if (!reg) return { status: 'upcoming', phase: 'scheduled' };
-    if (t < (d.registrationOpensAt as number)) return { status: 'upcoming', phase: 'registration_not_started' };
-    if (t < (d.registrationClosesAt as number)) return { status: 'upcoming', phase: 'registration_open' };
-    return { status: 'upcoming', phase: 'registration_closed' };
-  }
-  if (t < d.endsAt) return { status: 'ongoing', phase: 'in_progress' };
-  if (certs && (d.certificatesOpenAt as number) <= t && t < (d.certificatesCloseAt as number)) {
-    return { status: 'completed', phase: 'certificates_available' };
-  }
-  return { status: 'completed', phase: 'ended' };
-}
+/** SPEC §4's table, row by row, for an approved, non-cancelled event: the one oracle the core tests use too. */
+export const specState = (d: Dates, t: number): State => oracleState(d, t);
 
 const FIELDS: Array<[string, keyof Dates]> = [
   ['registration_open', 'registrationOpensAt'],
