@@ -5,21 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventDates, Instant, TimePhase, TimeStatus, TriggerKind } from '../src/index.ts';
+import type { EventDates, Instant, TimePhase, TimeStatus } from '../src/index.ts';
 import { boundaries, lifecycleAt, nextTransition, pendingTriggers, stateAt } from '../src/index.ts';
-import { instantsOf, specNext as oracleNext, specState as oracle } from './support/spec-oracle.ts';
+import { instantsOf, specState as oracle, specNext as oracleNext, SPEC_TRIGGERS as TRIGGER_OF } from './support/spec-oracle.ts';
 
 const RUNS = 1000;
-
-/** Field → trigger, written out from SPEC §4 "Triggers", in SPEC order. */
-const TRIGGER_OF: ReadonlyArray<readonly [keyof EventDates, TriggerKind]> = [
-  ['registrationOpensAt', 'registration_open'],
-  ['registrationClosesAt', 'registration_close'],
-  ['startsAt', 'event_start'],
-  ['endsAt', 'event_end'],
-  ['certificatesOpenAt', 'certificates_open'],
-  ['certificatesCloseAt', 'certificates_close'],
-];
 
 // ---------------------------------------------------------------------------------------------
 // Generators.

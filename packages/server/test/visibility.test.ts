@@ -12,7 +12,6 @@ import { startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream, type Stream, type StreamMessage } from './support/sse.ts';
 import { datesBody, sleep, sleepUntil } from './support/timeline.ts';
 
-
 let server: TestServer;
 let owner = '';
 let other = '';

@@ -28,7 +28,6 @@ export interface SpecState {
 
 const has = (x: number | null | undefined): x is number => x !== null && x !== undefined;
 
-
 interface Row {
   when: (e: SpecDates, t: number) => boolean;
   status: SpecState['status'];
@@ -120,3 +119,12 @@ export function specNext(e: SpecDates, t: number): (SpecState & { at: number }) 
   return null;
 }
 
+/** Field → trigger, written out from SPEC §4 "Triggers", in SPEC order. */
+export const SPEC_TRIGGERS = [
+  ['registrationOpensAt', 'registration_open'],
+  ['registrationClosesAt', 'registration_close'],
+  ['startsAt', 'event_start'],
+  ['endsAt', 'event_end'],
+  ['certificatesOpenAt', 'certificates_open'],
+  ['certificatesCloseAt', 'certificates_close'],
+] as const satisfies ReadonlyArray<readonly [keyof SpecDates, string]>;

@@ -28,6 +28,10 @@ export async function addOrganizer(
 }
 
 /** An event created through the API (as the admin unless `token` says otherwise): the answered event. */
-export async function createEvent(server: TestServer, body: Record<string, unknown>, token = server.adminToken): Promise<EventView> {
+export async function createEvent(
+  server: TestServer,
+  body: Record<string, unknown>,
+  token = server.adminToken,
+): Promise<EventView> {
   return (await ok(server.api('POST', '/events', { token, json: body }), 201)).json as EventView;
 }

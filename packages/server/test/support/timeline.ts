@@ -3,7 +3,7 @@
  * predicts (core/test/support/spec-oracle.ts, deliberately independent of @kairos/core, so a bug
  * in the shared lifecycle function cannot hide itself), plus small polling and history helpers.
  */
-import { specState as oracleState } from '../../../core/test/support/spec-oracle.ts';
+import { specState as oracleState, SPEC_TRIGGERS } from '../../../core/test/support/spec-oracle.ts';
 import type { TestServer } from './server.ts';
 
 export interface Dates {
@@ -30,21 +30,12 @@ export interface ExpectedTransition {
 /** SPEC §4's table, row by row, for an approved, non-cancelled event: the one oracle the core tests use too. */
 export const specState = (d: Dates, t: number): State => oracleState(d, t);
 
-const FIELDS: Array<[string, keyof Dates]> = [
-  ['registration_open', 'registrationOpensAt'],
-  ['registration_close', 'registrationClosesAt'],
-  ['event_start', 'startsAt'],
-  ['event_end', 'endsAt'],
-  ['certificates_open', 'certificatesOpenAt'],
-  ['certificates_close', 'certificatesCloseAt'],
-];
-
 /**
  * The transitions the dates make after `since` (exclusive), in order. Tests use distinct
  * instants, so each transition names exactly one trigger.
  */
 export function expectedTransitions(d: Dates, since: number): ExpectedTransition[] {
-  const bounds = FIELDS.flatMap(([trigger, field]) => {
+  const bounds = SPEC_TRIGGERS.flatMap(([field, trigger]) => {
     const at = d[field];
     return at === undefined || at <= since ? [] : [{ trigger, at }];
   }).sort((a, b) => a.at - b.at);
@@ -63,7 +54,7 @@ export function expectedTransitions(d: Dates, since: number): ExpectedTransition
 /** The request body for these dates (ISO instants; absent windows left out). */
 export function datesBody(d: Dates): Record<string, string> {
   const body: Record<string, string> = {};
-  for (const [, field] of FIELDS) {
+  for (const [field] of SPEC_TRIGGERS) {
     const at = d[field];
     if (at !== undefined) body[field] = new Date(at).toISOString();
   }

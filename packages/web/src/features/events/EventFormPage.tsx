@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ErrorBox, Loading } from '../../components/Feedback.tsx';
+import { Field } from '../../components/Field.tsx';
 import { ApiError, api } from '../../lib/api.ts';
 import { viewerZone } from '../../lib/time.ts';
 import type { EditEffects, EventView } from '../../lib/types.ts';
@@ -25,33 +26,6 @@ const ZONES: readonly string[] = (() => {
     return ['UTC'];
   }
 })();
-
-function Field({
-  id,
-  label,
-  error,
-  note,
-  children,
-}: {
-  id: string;
-  label: string;
-  error?: string | undefined;
-  note?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {note && <p className="note">{note}</p>}
-      {error && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {label} {error}
-        </p>
-      )}
-    </div>
-  );
-}
 
 export function EventFormPage() {
   const { id } = useParams();

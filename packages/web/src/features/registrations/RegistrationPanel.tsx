@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorBox } from '../../components/Feedback.tsx';
+import { Field } from '../../components/Field.tsx';
 import { phaseLabel } from '../../components/StatusBadge.tsx';
 import { ApiError, api } from '../../lib/api.ts';
 
@@ -65,13 +66,10 @@ export function RegistrationPanel({ event, now }: { event: EventView; now: numbe
           }}
         >
           <div className="row">
-            <div className="field">
-              <label htmlFor="reg-name">Your name</label>
+            <Field id="reg-name" label="Your name" error={fieldError('name')}>
               <input id="reg-name" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" />
-              {fieldError('name') && <p className="field-error">Name {fieldError('name')}</p>}
-            </div>
-            <div className="field">
-              <label htmlFor="reg-email">Email</label>
+            </Field>
+            <Field id="reg-email" label="Email" error={fieldError('email')}>
               <input
                 id="reg-email"
                 type="email"
@@ -80,8 +78,7 @@ export function RegistrationPanel({ event, now }: { event: EventView; now: numbe
                 required
                 autoComplete="email"
               />
-              {fieldError('email') && <p className="field-error">Email {fieldError('email')}</p>}
-            </div>
+            </Field>
           </div>
           <button type="submit" disabled={register.isPending}>
             Register
