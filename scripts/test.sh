@@ -10,6 +10,8 @@ echo "== biome (format + lint)"
 npx biome check .
 echo "== import rules"
 node scripts/check-imports.mjs
+echo "== import circles"
+node scripts/check-cycles.mjs
 echo "== tsc (type check)"
 npx tsc -p tsconfig.json --noEmit
 echo "== web build"

@@ -25,14 +25,23 @@ const within = (at: Instant): ParsedInstant =>
 
 /** Is this an IANA zone name the runtime knows (`Asia/Kolkata`, `UTC`)? Offsets are not zones. */
 export function isValidTimeZone(zone: string): boolean {
+  if (validZones.has(zone)) return true;
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(zone) || zone.length > 64) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  // Only valid names are kept (a few hundred exist): hostile input cannot grow the set.
+  validZones.add(zone);
+  return true;
 }
+
+/**
+ * Zones already found valid. Building an Intl.DateTimeFormat to ask costs ~0.1 ms, and an event
+ * write asks once per date field: it was 6.6 % of the CPU of `POST /events` (node --cpu-prof).
+ */
+const validZones = new Set<string>();
 
 let knownZones: Map<string, string> | null = null;
 /**

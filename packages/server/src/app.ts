@@ -13,9 +13,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import type { Store } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { openStore } from './db/open.ts';
+import type { Store } from './db/store.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
@@ -31,7 +31,7 @@ import { registerValidation } from './http/validation.ts';
 import { webRoutes } from './http/web.ts';
 import { LiveHub } from './live/hub.ts';
 import { streamRoutes } from './live/stream.routes.ts';
-import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { createMetrics, type Metrics, registerWriteMetrics } from './ops/metrics.ts';
 import { opsRoutes, schedulerRoutes } from './ops/ops.routes.ts';
 import { ClusterScheduler } from './scheduler/cluster/cluster-scheduler.ts';
 import { EmbeddedScheduler } from './scheduler/embedded/embedded-scheduler.ts';
@@ -75,6 +75,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   const log = app.log as unknown as Logger;
 
   const metrics = createMetrics(() => countTriggers(store.db));
+  registerWriteMetrics(metrics.registry, () => store.stats());
   const stats = new FiringStats(metrics);
   const auth = new AuthService({
     store,

@@ -5,16 +5,13 @@
  * a consistent snapshot and repairs under the write lock.
  */
 import { formatInstant, type LifecycleState, sameState, stateAt, type TriggerKind } from '@kairos/core';
-import type { Store, Tx } from './db/database.ts';
-import { allEvents, type EventRecord } from './features/events/events.repository.ts';
-import {
-  allTriggers,
-  deleteTriggersOf,
-  desiredTriggers,
-  syncTriggers,
-  type TriggerRow,
-} from './features/events/triggers.repository.ts';
+import type { Store } from './db/store.ts';
+import type { Tx } from './db/unit-of-work.ts';
+import type { EventRecord, TriggerRow } from './features/events/event.record.ts';
+import { allEvents } from './features/events/events.repository.ts';
+import { allTriggers, deleteTriggersOf, desiredTriggers, syncTriggers } from './features/events/triggers.repository.ts';
 import { appendHistory } from './features/history/history.repository.ts';
+import { countsOf } from './features/registrations/registrations.repository.ts';
 
 export type ProblemKind = 'missing_trigger' | 'stale_trigger' | 'orphan_trigger' | 'status_drift';
 
@@ -140,6 +137,7 @@ async function repair(tx: Tx, events: EventRecord[], problems: Problem[], now: n
           reason: 'kairos doctor --fix',
         },
         { ...e, ...target },
+        await countsOf(tx.db, e.id),
       );
     }
     await syncTriggers(tx, { ...e, ...target }, now);

@@ -1,7 +1,7 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
-import type { Store } from './database.ts';
 import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_registrations.ts';
+import type { Store } from './store.ts';
 
 /** Numbered, frozen migrations; each takes the dialect so one file serves SQLite and PostgreSQL. */
 function provider(dialect: Store['dialect']): MigrationProvider {

@@ -14,9 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { graphileJobs } from '../scheduler/cluster/trigger-jobs.ts';
-import { type CommitListener, newEffects, notify, ping, type Store, subscribeTo } from './database.ts';
 import type { Database } from './schema.ts';
+import { type CommitListener, notify, ping, type Store, subscribeTo } from './store.ts';
+import { newEffects, type TriggerJobs } from './unit-of-work.ts';
 
 /** Any constant shared by all instances; "kairos" in ASCII. */
 const WRITE_LOCK = 0x6b6169726f73;
@@ -32,7 +32,8 @@ const types = {
     oid === INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function openPostgres(url: string): Store {
+/** `jobs` is the job queue that mirrors the triggers table, handed in by whoever composes the store. */
+export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const instanceId = randomUUID();
   const pool = new pg.Pool({ connectionString: url, max: 10, types });
   // An idle client that loses its server must not crash the process; the next query reconnects.
@@ -40,11 +41,11 @@ export function openPostgres(url: string): Store {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   const listeners = new Set<CommitListener>();
   const external = listenForCommits(url, instanceId);
-  const jobs = graphileJobs(url);
   // This instance's writes queue here anyway (the advisory lock admits one at a time); queueing
   // in process also keeps one pooled connection per waiting write free for reads, and makes
   // listeners hear this instance's commits in commit order.
   let tail: Promise<unknown> = Promise.resolve();
+  const stats = { writes: 0, transactions: 0 };
 
   return {
     dialect: 'postgres',
@@ -59,6 +60,8 @@ export function openPostgres(url: string): Store {
           await sql`select pg_notify(${CHANNEL}, ${instanceId})`.execute(trx);
           return result;
         });
+        stats.writes++;
+        stats.transactions++;
         for (const listener of listeners) notify(listener, effects);
         return value;
       });
@@ -67,6 +70,7 @@ export function openPostgres(url: string): Store {
     },
     onCommit: (listener) => subscribeTo(listeners, listener),
     onExternalCommit: external.subscribe,
+    stats: () => ({ ...stats }),
     ping: () => ping(db),
     async close() {
       listeners.clear();

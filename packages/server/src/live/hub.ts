@@ -17,9 +17,12 @@ import {
   type Viewer,
 } from '@kairos/core';
 import type { Clock } from '../clock.ts';
-import type { Effects, Store } from '../db/database.ts';
-import { type EventRecord, findEvents } from '../features/events/events.repository.ts';
-import { type HistoryRecord, historySince, lastSeq } from '../features/history/history.repository.ts';
+import type { Store } from '../db/store.ts';
+import type { Effects } from '../db/unit-of-work.ts';
+import type { EventRecord } from '../features/events/event.record.ts';
+import { findEvents } from '../features/events/events.repository.ts';
+import type { HistoryRecord } from '../features/history/history.record.ts';
+import { historySince, lastSeq } from '../features/history/history.repository.ts';
 import { toRegistrationMessage } from '../features/registrations/registration.view.ts';
 import { registrationCounts } from '../features/registrations/registrations.repository.ts';
 import type { Metrics } from '../ops/metrics.ts';

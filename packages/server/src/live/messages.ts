@@ -1,7 +1,7 @@
 import { formatInstant, formatOptional, type HistoryEntryView, type RegistrationCounts } from '@kairos/core';
+import type { EventRecord } from '../features/events/event.record.ts';
 import { toEventView } from '../features/events/event.view.ts';
-import type { EventRecord } from '../features/events/events.repository.ts';
-import type { HistoryRecord } from '../features/history/history.repository.ts';
+import type { HistoryRecord } from '../features/history/history.record.ts';
 
 /** A history entry as the API and the stream answer it (SPEC §5). */
 export function toHistoryView(h: HistoryRecord): HistoryEntryView {

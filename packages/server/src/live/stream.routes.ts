@@ -7,7 +7,7 @@
 import { formatInstant, liveTypeOf, NO_REGISTRATIONS } from '@kairos/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../clock.ts';
-import type { Store } from '../db/database.ts';
+import type { Store } from '../db/store.ts';
 import { findEvents } from '../features/events/events.repository.ts';
 import { historySince, lastSeq } from '../features/history/history.repository.ts';
 import { registrationCounts } from '../features/registrations/registrations.repository.ts';

@@ -3,6 +3,7 @@
  * (tests) never share counters.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { WriteStats } from '../db/store.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -11,6 +12,22 @@ export interface Metrics {
   transitions: Counter<'cause'>;
   streamClients: Gauge;
   triggersQueued: Gauge;
+}
+
+/** Group commit at work: writes per transaction is their ratio. */
+export function registerWriteMetrics(registry: Registry, stats: () => WriteStats): void {
+  const counter = (name: string, help: string, read: (s: WriteStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read(stats()));
+      },
+    });
+  counter('kairos_writes_total', 'Write units of work committed', (s) => s.writes);
+  counter('kairos_write_transactions_total', 'Database transactions those writes took (group commit)', (s) => s.transactions);
 }
 
 export function createMetrics(countTriggers: () => Promise<number>): Metrics {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SchedulerStatus } from '@kairos/core';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Store } from '../db/database.ts';
+import type { Store } from '../db/store.ts';
 import { errors } from '../http/schemas.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Metrics } from './metrics.ts';

@@ -6,11 +6,12 @@
  * duplicate transition (I3). Both scheduler implementations call this.
  */
 import { isScheduled, lifecycleAt, sameState } from '@kairos/core';
-import type { Store } from '../db/database.ts';
+import type { Store } from '../db/store.ts';
+import type { TriggerRow } from '../features/events/event.record.ts';
 import { findEvent, setStateIf } from '../features/events/events.repository.ts';
-import { consumeTrigger, type TriggerRow } from '../features/events/triggers.repository.ts';
+import { consumeTrigger } from '../features/events/triggers.repository.ts';
 import { appendHistory } from '../features/history/history.repository.ts';
-import { expireWaitlist } from '../features/registrations/registrations.repository.ts';
+import { countsOf, expireWaitlist } from '../features/registrations/registrations.repository.ts';
 
 export interface Firing {
   trigger: TriggerRow;
@@ -61,6 +62,7 @@ export function fireTrigger(
         reason: null,
       },
       { ...event, ...target },
+      await countsOf(tx.db, event.id),
     );
     return { ...base, changed: true };
   });

@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { EMAIL_MESSAGE, isEmailAddress, KairosError, MIN_PASSWORD_LENGTH, normalizeEmail, type Role } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
-import type { Store } from '../../db/database.ts';
+import type { Store } from '../../db/store.ts';
 import { ensureSetting } from '../settings/settings.repository.ts';
 import {
   countUsers,
@@ -50,7 +50,8 @@ export class AuthService {
 
   /** The signing secret: configured, or generated once and kept in the database. */
   async init(): Promise<void> {
-    this.secret ??= await ensureSetting(this.deps.store.db, 'session_secret', randomBytes(32).toString('base64url'));
+    const generated = randomBytes(32).toString('base64url');
+    this.secret ??= await this.deps.store.write((tx) => ensureSetting(tx.db, 'session_secret', generated));
   }
 
   private hash(token: string): string {
@@ -76,12 +77,14 @@ export class AuthService {
     this.limiter.succeed(key);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.deps.sessionTtlMs;
-    await insertSession(this.deps.store.db, { tokenHash: this.hash(token), userId: user.id, createdAt: now, expiresAt });
+    const session = { tokenHash: this.hash(token), userId: user.id, createdAt: now, expiresAt };
+    await this.deps.store.write((tx) => insertSession(tx.db, session));
     return { token, user, expiresAt };
   }
 
   async logout(token: string): Promise<void> {
-    await deleteSession(this.deps.store.db, this.hash(token));
+    const tokenHash = this.hash(token);
+    await this.deps.store.write((tx) => deleteSession(tx.db, tokenHash));
   }
 
   /** The user a token belongs to, or null when it is unknown, revoked or expired. */
@@ -113,7 +116,7 @@ export class AuthService {
       createdAt: this.deps.clock.now(),
     };
     try {
-      await insertUser(this.deps.store.db, user);
+      await this.deps.store.write((tx) => insertUser(tx.db, user));
     } catch (error) {
       // Two requests for the same email at once: the unique index decides, the loser gets a 400.
       if (isUniqueViolation(error)) throw taken();
@@ -139,7 +142,8 @@ export class AuthService {
           if (!(await findUserByEmail(this.deps.store.db, email))) throw error;
         });
       } else if (!(await verifyPassword(password, existing.passwordHash)) || existing.role !== 'admin') {
-        await updateUserPassword(this.deps.store.db, existing.id, await hashPassword(password), 'admin');
+        const hash = await hashPassword(password);
+        await this.deps.store.write((tx) => updateUserPassword(tx.db, existing.id, hash, 'admin'));
       }
       return { email, generatedPassword: null };
     }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.ts';
+import type { Db } from '../../db/unit-of-work.ts';
 
 export async function insertSession(db: Db, s: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }) {
   await db.insertInto('sessions').values(s).execute();

@@ -6,7 +6,7 @@ import {
   nextTransition,
   type RegistrationCounts,
 } from '@kairos/core';
-import type { EventRecord } from './events.repository.ts';
+import type { EventRecord } from './event.record.ts';
 
 /** The event as the API answers it, `nextTransition` computed at `now`, with its registration counts. */
 export function toEventView(e: EventRecord, now: number, counts: RegistrationCounts): EventView {

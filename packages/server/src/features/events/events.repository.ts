@@ -4,19 +4,10 @@
  */
 import type { EventFields, Phase, Status } from '@kairos/core';
 import { type Selectable, sql } from 'kysely';
-import type { Db, Tx } from '../../db/database.ts';
 import type { EventsTable } from '../../db/schema.ts';
+import type { Db, Tx } from '../../db/unit-of-work.ts';
+import type { EventRecord } from './event.record.ts';
 import { deleteTriggersOf, syncTriggers } from './triggers.repository.ts';
-
-export interface EventRecord extends EventFields {
-  id: string;
-  status: Status;
-  phase: Phase;
-  version: number;
-  createdBy: string;
-  createdAt: number;
-  updatedAt: number;
-}
 
 const num = (v: unknown): number => Number(v);
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

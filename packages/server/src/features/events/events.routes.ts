@@ -25,8 +25,8 @@ import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { errors, IdParams, PageQuery } from '../../http/schemas.ts';
 import { toHistoryView } from '../../live/messages.ts';
+import type { EventRecord } from './event.record.ts';
 import { etagOf, toEventView } from './event.view.ts';
-import type { EventRecord } from './events.repository.ts';
 import type { EventsService, ListQuery } from './events.service.ts';
 
 const ListQuerySchema = Type.Object(

@@ -18,6 +18,7 @@ import {
   type HistoryCause,
   KairosError,
   type LifecycleState,
+  NO_REGISTRATIONS,
   PUBLIC_STATUSES,
   planEdit,
   type RegistrationCounts,
@@ -27,19 +28,14 @@ import {
   type Viewer,
 } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
-import type { Store, Tx } from '../../db/database.ts';
-import { appendHistory, firstEntryOf, type HistoryRecord, historyOf } from '../history/history.repository.ts';
-import { registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
+import type { Store } from '../../db/store.ts';
+import type { Tx } from '../../db/unit-of-work.ts';
+import type { HistoryRecord } from '../history/history.record.ts';
+import { appendHistory, firstEntryOf, historyOf } from '../history/history.repository.ts';
+import { countsOf, registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
+import type { EventRecord } from './event.record.ts';
 import { versionFromEtag } from './event.view.ts';
-import {
-  deleteEvent,
-  type EventRecord,
-  findEvent,
-  insertEvent,
-  type ListFilter,
-  listEvents,
-  updateEvent,
-} from './events.repository.ts';
+import { deleteEvent, findEvent, insertEvent, type ListFilter, listEvents, updateEvent } from './events.repository.ts';
 
 export interface EventsDeps {
   store: Store;
@@ -265,6 +261,7 @@ export class EventsService {
         reason: reason ?? null,
       },
       cause === 'delete' ? null : event,
+      cause === 'delete' ? NO_REGISTRATIONS : await countsOf(tx.db, event.id),
     );
   }
 }

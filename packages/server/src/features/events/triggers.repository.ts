@@ -4,13 +4,8 @@
  * change is mirrored to the dialect's job queue (`tx.jobs`) in the same transaction.
  */
 import { type Boundary, type EventDates, isScheduled, pendingTriggers, type Status, type TriggerKind } from '@kairos/core';
-import type { Db, Tx } from '../../db/database.ts';
-
-export interface TriggerRow {
-  eventId: string;
-  trigger: TriggerKind;
-  dueAt: number;
-}
+import type { Db, Tx } from '../../db/unit-of-work.ts';
+import type { TriggerRow } from './event.record.ts';
 
 /** The triggers an event must have now: its future boundaries, if it runs on the clock. */
 export function desiredTriggers(event: EventDates & { status: string }, now: number): Boundary[] {

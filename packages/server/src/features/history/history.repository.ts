@@ -2,36 +2,12 @@
  * The history log (SPEC §5): append-only, `seq` global and strictly increasing. Appending
  * records the entry in the transaction's effects, so the live stream hears of it after commit.
  */
-import {
-  type HistoryCause,
-  type LifecycleState,
-  NO_REGISTRATIONS,
-  type Phase,
-  type Status,
-  type TriggerKind,
-} from '@kairos/core';
+import type { HistoryCause, Phase, RegistrationCounts, Status, TriggerKind } from '@kairos/core';
 import type { Selectable } from 'kysely';
-import type { Db, Tx } from '../../db/database.ts';
 import type { HistoryTable } from '../../db/schema.ts';
-import type { EventRecord } from '../events/events.repository.ts';
-import { countsOf } from '../registrations/registrations.repository.ts';
-
-export interface HistoryRecord {
-  seq: number;
-  eventId: string;
-  ownerId: string;
-  at: number;
-  cause: HistoryCause;
-  actor: string | null;
-  from: LifecycleState | null;
-  to: LifecycleState;
-  trigger: TriggerKind | null;
-  dueAt: number | null;
-  lateMs: number | null;
-  reason: string | null;
-}
-
-export type NewHistory = Omit<HistoryRecord, 'seq'>;
+import type { Db, Tx } from '../../db/unit-of-work.ts';
+import type { EventRecord } from '../events/event.record.ts';
+import type { HistoryRecord, NewHistory } from './history.record.ts';
 
 export function toHistory(r: Selectable<HistoryTable>): HistoryRecord {
   return {
@@ -50,8 +26,17 @@ export function toHistory(r: Selectable<HistoryTable>): HistoryRecord {
   };
 }
 
-/** Append an entry; `event` is the event as it reads after this write (null once deleted). */
-export async function appendHistory(tx: Tx, e: NewHistory, event: EventRecord | null): Promise<HistoryRecord> {
+/**
+ * Append an entry; `event` is the event as it reads after this write (null once deleted) and
+ * `counts` its registration counts as of this transaction: the stream's copy of the event
+ * carries them. The caller, which builds that picture, reads the counts.
+ */
+export async function appendHistory(
+  tx: Tx,
+  e: NewHistory,
+  event: EventRecord | null,
+  counts: RegistrationCounts,
+): Promise<HistoryRecord> {
   const row = await tx.db
     .insertInto('history')
     .values({
@@ -72,8 +57,6 @@ export async function appendHistory(tx: Tx, e: NewHistory, event: EventRecord | 
     .returning('seq')
     .executeTakeFirstOrThrow();
   const entry = { ...e, seq: Number(row.seq) };
-  // The stream's copy of the event carries its counts as of this transaction.
-  const counts = event ? await countsOf(tx.db, event.id) : NO_REGISTRATIONS;
   tx.effects.entries.push({ entry, event, counts });
   return entry;
 }

@@ -5,7 +5,7 @@ import {
   type RegistrationMessage,
   type RegistrationView,
 } from '@kairos/core';
-import type { RegistrationChange, RegistrationRecord } from './registrations.repository.ts';
+import type { RegistrationChange, RegistrationRecord } from './registration.record.ts';
 
 /** A registration as its attendee (by token), the owning organizer and admins read it. Never the token hash. */
 export function toRegistrationView(r: RegistrationRecord): RegistrationView {

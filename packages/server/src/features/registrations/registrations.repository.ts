@@ -12,32 +12,10 @@ import {
   type RegistrationStatus,
 } from '@kairos/core';
 import { type Selectable, sql } from 'kysely';
-import type { Db, Tx } from '../../db/database.ts';
 import type { RegistrationsTable } from '../../db/schema.ts';
-import type { EventRecord } from '../events/events.repository.ts';
-
-export interface RegistrationRecord {
-  id: string;
-  eventId: string;
-  name: string;
-  email: string;
-  status: RegistrationStatus;
-  position: number | null;
-  tokenHash: string;
-  checkedInAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** One change for the stream: the registration as it now reads, and its event's counts after the change. */
-export interface RegistrationChange {
-  type: RegistrationLiveType;
-  at: number;
-  /** The event's owner: who besides admins may hear of it. */
-  ownerId: string;
-  registration: RegistrationRecord;
-  counts: RegistrationCounts;
-}
+import type { Db, Tx } from '../../db/unit-of-work.ts';
+import type { EventRecord } from '../events/event.record.ts';
+import type { RegistrationRecord } from './registration.record.ts';
 
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 

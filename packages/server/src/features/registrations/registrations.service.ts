@@ -19,9 +19,12 @@ import {
   type Viewer,
 } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
-import type { Db, Store } from '../../db/database.ts';
-import { type EventRecord, findEvent } from '../events/events.repository.ts';
+import type { Store } from '../../db/store.ts';
+import type { Db } from '../../db/unit-of-work.ts';
+import type { EventRecord } from '../events/event.record.ts';
+import { findEvent } from '../events/events.repository.ts';
 import { renderCertificate } from './certificate.ts';
+import type { RegistrationRecord } from './registration.record.ts';
 import {
   cancelRegistration,
   checkInRegistration,
@@ -32,7 +35,6 @@ import {
   listRegistrations,
   nextWaitlistPosition,
   promoteFromWaitlist,
-  type RegistrationRecord,
 } from './registrations.repository.ts';
 
 export interface RegistrationsDeps {

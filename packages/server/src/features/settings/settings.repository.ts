@@ -1,5 +1,5 @@
 /** Server-wide values kept in the database (the generated session secret), shared by every instance. */
-import type { Db } from '../../db/database.ts';
+import type { Db } from '../../db/unit-of-work.ts';
 
 export async function getSetting(db: Db, key: string): Promise<string | undefined> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();

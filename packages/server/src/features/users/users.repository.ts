@@ -1,5 +1,5 @@
 import type { Role } from '@kairos/core';
-import type { Db } from '../../db/database.ts';
+import type { Db } from '../../db/unit-of-work.ts';
 
 export interface UserRecord {
   id: string;

@@ -14,7 +14,7 @@ import { formatInstant } from '@kairos/core';
 import { type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { Store } from '../../db/database.ts';
+import type { Store } from '../../db/store.ts';
 import { triggersOfEventUpTo } from '../../features/events/triggers.repository.ts';
 import { EmbeddedScheduler } from '../embedded/embedded-scheduler.ts';
 import { type Firing, fireTrigger } from '../fire.ts';

@@ -7,7 +7,7 @@
 import type { TriggerKind } from '@kairos/core';
 import { type LogFunctionFactory, Logger, runMigrations } from 'graphile-worker';
 import { sql } from 'kysely';
-import type { TriggerJobs } from '../../db/database.ts';
+import type { TriggerJobs } from '../../db/unit-of-work.ts';
 
 export const FIRE_TASK = 'kairos_fire';
 

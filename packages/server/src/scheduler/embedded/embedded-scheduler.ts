@@ -10,8 +10,9 @@
 import { formatInstant } from '@kairos/core';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { Store } from '../../db/database.ts';
-import { countTriggers, nextTriggers, type TriggerRow } from '../../features/events/triggers.repository.ts';
+import type { Store } from '../../db/store.ts';
+import type { TriggerRow } from '../../features/events/event.record.ts';
+import { countTriggers, nextTriggers } from '../../features/events/triggers.repository.ts';
 import { fireTrigger } from '../fire.ts';
 import type { Scheduler, SchedulerStatus, TriggerInfo } from '../scheduler.ts';
 import type { FiringStats } from '../stats.ts';

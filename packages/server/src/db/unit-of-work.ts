@@ -1,0 +1,51 @@
+/**
+ * The unit of work: what a write transaction hands to the repositories (`Tx`) and what they
+ * record in it (`Effects`), for the store to announce after commit. Repositories import this
+ * module and the record leaves, never each other's internals, and never the store.
+ */
+import type { RegistrationCounts } from '@kairos/core';
+import type { Kysely } from 'kysely';
+import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
+import type { HistoryRecord } from '../features/history/history.record.ts';
+import type { RegistrationChange } from '../features/registrations/registration.record.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+/** What a committed transaction changed, gathered by the repositories while it ran. */
+export interface Effects {
+  /** History rows written, each with the event as it read after the write (null when deleted) and its registration counts. */
+  entries: Array<{ entry: HistoryRecord; event: EventRecord | null; counts: RegistrationCounts }>;
+  /** Some trigger rows were inserted or removed. */
+  triggersChanged: boolean;
+  /** Registrations created, promoted, cancelled, expired or checked in (not history: SPEC §5 is lifecycle). */
+  registrations: RegistrationChange[];
+}
+
+export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
+
+/**
+ * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one
+ * graphile-worker job per trigger row, written in the same transaction; SQLite has no queue
+ * (its scheduler reads the table itself), so there the hook does nothing.
+ */
+export interface TriggerJobs {
+  /** Create the queue's own schema (run with the migrations). */
+  install(): Promise<void>;
+  /** These trigger rows were just inserted (or moved): enqueue or re-time their jobs. */
+  scheduled(db: Db, rows: readonly TriggerRow[]): Promise<void>;
+  /** These trigger rows of one event were just removed: drop their jobs. */
+  removed(db: Db, eventId: string, triggers: readonly string[]): Promise<void>;
+}
+
+export const NO_JOBS: TriggerJobs = {
+  install: async () => {},
+  scheduled: async () => {},
+  removed: async () => {},
+};
+
+export interface Tx {
+  db: Db;
+  effects: Effects;
+  jobs: TriggerJobs;
+}
