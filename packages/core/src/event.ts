@@ -1,6 +1,6 @@
 /**
- * The event model (SPEC §2): the request schemas (one source for validation and the OpenAPI
- * document) and the semantic rules the schemas cannot say — trimming, time zones, local wall
+ * The event model (SPEC §2): the request and response schemas (one source for validation,
+ * serialisation, the OpenAPI document and the web app's types) and the semantic rules the schemas cannot say — trimming, time zones, local wall
  * times, pairs and the order of dates. The server validates with these; the web app's forms run
  * the very same function before sending.
  */

@@ -6,13 +6,7 @@ import { ErrorBox } from '../../components/Feedback.tsx';
 import { Field } from '../../components/Field.tsx';
 import { phaseLabel } from '../../components/StatusBadge.tsx';
 import { ApiError, api } from '../../lib/api.ts';
-
-interface Created {
-  id: string;
-  status: 'confirmed' | 'waitlisted';
-  position: number | null;
-  token: string;
-}
+import type { RegistrationCreated } from '../../lib/types.ts';
 
 /**
  * The registration form: open exactly while the dates say registration is open (computed with
@@ -26,7 +20,7 @@ export function RegistrationPanel({ event, now }: { event: EventView; now: numbe
   const dates = datesOfView(event);
   const state = displayState({ ...dates, status: event.status, phase: event.phase }, now);
   const register = useMutation({
-    mutationFn: () => api<Created>('POST', `/events/${encodeURIComponent(event.id)}/registrations`, { name, email }),
+    mutationFn: () => api<RegistrationCreated>('POST', `/events/${encodeURIComponent(event.id)}/registrations`, { name, email }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['event', event.id] }),
   });
   if (event.registrationOpensAt === null) return null;
