@@ -70,7 +70,7 @@ export class AuthService {
     // Counted as a failure before the (slow) check and forgiven on success: attempts sent all at
     // once cannot all pass the limit while their password checks are still running.
     this.limiter.fail(key, now);
-    const user = await findUserByEmail(this.deps.store.db, email.trim());
+    const user = await findUserByEmail(this.deps.store.db, email);
     // Unknown emails cost a full scrypt too: timing tells nothing about which accounts exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok) throw new KairosError('unauthenticated', BAD_LOGIN);
