@@ -67,7 +67,8 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Off unless configured: the rate limits key on the address this yields (SPEC §9).
+    trustProxy: trustProxyOption(config.trustProxy),
     forceCloseConnections: 'idle',
     // The router's own errors (bad percent-encoding, over-long parameter) get the SPEC §6 shape too.
     frameworkErrors: (err, _request, reply) => sendFrameworkError(err, reply),
@@ -83,12 +84,13 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     secret: config.secret,
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
+    loginMaxFailuresPerAddress: config.loginMaxFailuresPerAddress,
     loginWindowMs: config.loginWindowMs,
   });
   await auth.init();
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
-  const registrations = new RegistrationsService({ store, clock });
+  const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate });
   const schedulerDeps = { store, clock, log: log.child({ component: 'scheduler' }), stats };
   const scheduler: Scheduler =
     store.dialect === 'postgres'
@@ -163,4 +165,9 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     generatedAdmin: ensured?.generatedPassword ? { email: ensured.email, password: ensured.generatedPassword } : null,
     start: () => scheduler.start(),
   };
+}
+
+/** A hop count as the trust function Fastify builds for one (its types accept only the function). */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

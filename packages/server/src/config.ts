@@ -15,6 +15,11 @@ export interface Config {
   readonly logLevel: string;
   readonly sessionTtlMs: number;
   readonly loginMaxFailures: number;
+  readonly loginMaxFailuresPerAddress: number;
+  /** Public registrations per client address in a window (SPEC §11). */
+  readonly registrationRate: { readonly max: number; readonly windowMs: number };
+  /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe (off by default). */
+  readonly trustProxy: boolean | number | string;
   readonly loginWindowMs: number;
   readonly secureCookies: boolean;
   /** Browser origins allowed to call the API cross-site (CORS); none by default. */
@@ -32,6 +37,39 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!Number.isInteger(n) || n < min || n > max)
     throw new ConfigError(`${name}=${raw}: use a whole number from ${min} to ${max}`);
   return n;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `60/10m`: at most 60 in any 10 minutes (units s, m, h). */
+function rate(env: Env, name: string, fallback: string): { max: number; windowMs: number } {
+  const raw = env[name] || fallback;
+  const m = /^(\d+)\/(\d+)([smh])$/.exec(raw.trim());
+  const max = Number(m?.[1]);
+  const windowMs = Number(m?.[2]) * (UNIT_MS[m?.[3] ?? ''] ?? 0);
+  if (!m || max < 1 || max > 1_000_000 || windowMs < 1000 || windowMs > 86_400_000) {
+    throw new ConfigError(`${name}=${raw}: use COUNT/WINDOW like 60/10m (window in s, m or h, at most 24h)`);
+  }
+  return { max, windowMs };
+}
+
+const IPV4_CIDR = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:.]+(\/\d{1,3})?$/i;
+
+/** `true`, a hop count, or a comma list of addresses/CIDRs; unset or `false`: off. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value) && Number(value) <= 100) return Number(value);
+  const parts = value.split(',').map((s) => s.trim());
+  const bad = parts.find((p) => !(IPV4_CIDR.test(p) || (p.includes(':') && IPV6_CIDR.test(p))));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `KAIROS_TRUST_PROXY=${raw}: "${bad}" is not an address or CIDR; use true, a hop count, or a list like 127.0.0.1,10.0.0.0/8`,
+    );
+  }
+  return parts.join(',');
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -68,6 +106,9 @@ export function loadConfig(env: Env): Config {
     logLevel,
     sessionTtlMs: integer(env, 'KAIROS_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3_600_000,
     loginMaxFailures: integer(env, 'KAIROS_LOGIN_MAX_FAILURES', 10, 1, 10_000),
+    loginMaxFailuresPerAddress: integer(env, 'KAIROS_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+    registrationRate: Object.freeze(rate(env, 'KAIROS_REGISTRATION_RATE', '60/10m')),
+    trustProxy: trustProxy(env.KAIROS_TRUST_PROXY),
     loginWindowMs: integer(env, 'KAIROS_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
     secureCookies: env.KAIROS_SECURE_COOKIES === 'true',
     corsOrigins: Object.freeze(

@@ -30,6 +30,7 @@ export async function userAdd(opts: { email: string; role: 'admin' | 'organizer'
       secret: config.secret,
       sessionTtlMs: config.sessionTtlMs,
       loginMaxFailures: config.loginMaxFailures,
+      loginMaxFailuresPerAddress: config.loginMaxFailuresPerAddress,
       loginWindowMs: config.loginWindowMs,
     });
     const user = await auth.createUser({ email: opts.email, role: opts.role, name: opts.name, password });

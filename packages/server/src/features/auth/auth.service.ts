@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { EMAIL_MESSAGE, isEmailAddress, KairosError, MIN_PASSWORD_LENGTH, normalizeEmail, type Role } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/store.ts';
+import { SlidingWindow } from '../../limits/sliding-window.ts';
 import { ensureSetting } from '../settings/settings.repository.ts';
 import {
   countUsers,
@@ -17,7 +18,6 @@ import {
   type UserRecord,
   updateUserPassword,
 } from '../users/users.repository.ts';
-import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { deleteSession, findSession, insertSession } from './sessions.repository.ts';
 
@@ -27,10 +27,14 @@ export interface AuthDeps {
   secret: string | null;
   sessionTtlMs: number;
   loginMaxFailures: number;
+  /** Failures from one address across all emails (SPEC §6: 20 in the window by default). */
+  loginMaxFailuresPerAddress: number;
   loginWindowMs: number;
 }
 
 const BAD_LOGIN = 'email or password is incorrect';
+export const rateLimited = (message: string, retryAfter: number) =>
+  Object.assign(new KairosError('rate_limited', message), { retryAfter });
 const taken = () =>
   new KairosError('validation_failed', 'email is already taken', [{ path: 'email', message: 'is already taken' }]);
 /** SQLite and PostgreSQL name a unique-constraint failure differently. */
@@ -41,11 +45,14 @@ const isUniqueViolation = (error: unknown): boolean => {
 
 export class AuthService {
   private secret: string | null;
-  private readonly limiter: LoginLimiter;
+  /** Failed logins per (email, address), and per address across emails. */
+  private readonly perAccount: SlidingWindow;
+  private readonly perAddress: SlidingWindow;
 
   constructor(private readonly deps: AuthDeps) {
     this.secret = deps.secret;
-    this.limiter = new LoginLimiter(deps.loginMaxFailures, deps.loginWindowMs);
+    this.perAccount = new SlidingWindow(deps.loginMaxFailures, deps.loginWindowMs);
+    this.perAddress = new SlidingWindow(deps.loginMaxFailuresPerAddress, deps.loginWindowMs);
   }
 
   /** The signing secret: configured, or generated once and kept in the database. */
@@ -62,19 +69,18 @@ export class AuthService {
   async login(email: string, password: string, address: string): Promise<{ token: string; user: UserRecord; expiresAt: number }> {
     const now = this.deps.clock.now();
     const key = `${normalizeEmail(email)}|${address}`;
-    const wait = this.limiter.retryAfter(key, now);
-    if (wait > 0)
-      throw Object.assign(new KairosError('rate_limited', `too many failed logins; try again in ${wait} s`), {
-        retryAfter: wait,
-      });
+    const wait = Math.max(this.perAccount.retryAfter(key, now), this.perAddress.retryAfter(address, now));
+    if (wait > 0) throw rateLimited(`too many failed logins; try again in ${wait} s`, wait);
     // Counted as a failure before the (slow) check and forgiven on success: attempts sent all at
     // once cannot all pass the limit while their password checks are still running.
-    this.limiter.fail(key, now);
+    this.perAccount.hit(key, now);
+    this.perAddress.hit(address, now);
     const user = await findUserByEmail(this.deps.store.db, email);
     // Unknown emails cost a full scrypt too: timing tells nothing about which accounts exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok) throw new KairosError('unauthenticated', BAD_LOGIN);
-    this.limiter.succeed(key);
+    this.perAccount.clear(key);
+    this.perAddress.forgive(address, now);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.deps.sessionTtlMs;
     const session = { tokenHash: this.hash(token), userId: user.id, createdAt: now, expiresAt };

@@ -55,7 +55,12 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
       },
     },
     async (request, reply) => {
-      const { registration: r, token } = await registrations.register(request.viewer, request.params.id, request.body);
+      const { registration: r, token } = await registrations.register(
+        request.viewer,
+        request.params.id,
+        request.body,
+        request.ip,
+      );
       reply.header('location', `/api/v1/registrations/${encodeURIComponent(r.id)}`).header('cache-control', 'no-store');
       return reply.status(201).send({ id: r.id, eventId: r.eventId, status: r.status, position: r.position, token });
     },

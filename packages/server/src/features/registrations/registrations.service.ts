@@ -21,6 +21,8 @@ import {
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/store.ts';
 import type { Db } from '../../db/unit-of-work.ts';
+import { SlidingWindow } from '../../limits/sliding-window.ts';
+import { rateLimited } from '../auth/auth.service.ts';
 import type { EventRecord } from '../events/event.record.ts';
 import { findEvent } from '../events/events.repository.ts';
 import { renderCertificate } from './certificate.ts';
@@ -40,6 +42,8 @@ import {
 export interface RegistrationsDeps {
   store: Store;
   clock: Clock;
+  /** Public registrations per client address in a sliding window (SPEC §11). */
+  rate: { max: number; windowMs: number };
 }
 
 const eventNotFound = () => new KairosError('not_found', 'event not found');
@@ -78,15 +82,39 @@ function closed(code: keyof typeof phaseFor, what: string, phase: Phase, more = 
 }
 
 export class RegistrationsService {
-  constructor(private readonly deps: RegistrationsDeps) {}
+  private readonly perAddress: SlidingWindow;
 
-  /** Public: a place, or a waitlist position once `capacity` is reached. Answers the token once. */
-  register(
+  constructor(private readonly deps: RegistrationsDeps) {
+    this.perAddress = new SlidingWindow(deps.rate.max, deps.rate.windowMs);
+  }
+
+  /**
+   * Public: a place, or a waitlist position once `capacity` is reached. Answers the token once.
+   * At most `rate.max` registrations per client address in the window: one address cannot fill an
+   * event. The attempt is counted before the transaction and forgiven if it took no place, except
+   * an `already_registered` answer: it tells whether an email registered, so probing for that
+   * costs as much as registering (SPEC §11 keeps the 409; this keeps it from being an oracle).
+   */
+  async register(
     viewer: Viewer,
     eventId: string,
     body: RegistrationCreateBody,
+    address: string,
   ): Promise<{ registration: RegistrationRecord; token: string }> {
     const { name, email } = resolveRegistration(body);
+    const now = this.deps.clock.now();
+    const wait = this.perAddress.retryAfter(address, now);
+    if (wait > 0) throw rateLimited(`too many registrations from your address; try again in ${wait} s`, wait);
+    this.perAddress.hit(address, now);
+    try {
+      return await this.insert(viewer, eventId, name, email);
+    } catch (error) {
+      if (!(error instanceof KairosError && error.code === 'already_registered')) this.perAddress.forgive(address, now);
+      throw error;
+    }
+  }
+
+  private insert(viewer: Viewer, eventId: string, name: string, email: string) {
     return this.deps.store.write(async (tx) => {
       const event = await findEvent(tx.db, eventId);
       if (!event || !canRead(viewer, event)) throw eventNotFound();
