@@ -88,8 +88,9 @@ describe('web app end to end', () => {
     await form.fill('#timezone', zone);
     await form.fill('#venue', 'Main hall');
     await form.fill('#capacity', '120');
-    // Whole seconds: the datetime-local input keeps `:ss` when it is not zero.
-    const opens = Math.ceil((Date.now() + 3500) / 1000) * 1000;
+    // Whole seconds: the datetime-local input keeps `:ss` when it is not zero. Six seconds ahead:
+    // filling and saving the form in a cold browser has taken over three on a loaded machine.
+    const opens = Math.ceil((Date.now() + 6000) / 1000) * 1000;
     const closes = minute(opens) + HOUR;
     await form.fill('#registrationOpensAt', wallTime(opens, zone));
     await form.fill('#registrationClosesAt', wallTime(closes, zone));
@@ -133,7 +134,8 @@ describe('web app end to end', () => {
 
   test('editing the start in the form moves the countdown, and the old start passes with no change', async () => {
     const zone = 'Europe/London';
-    const oldStart = Date.now() + 12_250;
+    // Twenty seconds ahead: opening the form, the debounced preview and saving take over ten on a loaded machine.
+    const oldStart = Date.now() + 20_250;
     const endsAt = Date.now() + 2 * HOUR + 17_250; // not on a minute: an edit of the start must leave it exactly as it is
     const event = await createEvent(server, {
       title: 'Start moves',
