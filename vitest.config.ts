@@ -1,13 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects, one suite (the dialect matrix): every test runs on SQLite; the suites that
- * exercise storage, scheduling and concurrency run again on a real PostgreSQL (cluster mode),
- * together with the cluster-only tests.
+ * Two projects, one suite (the dialect matrix). Each test file says on its first line which
+ * dialects it runs on: `// @dialects sqlite postgres` (storage, scheduling and concurrency suites),
+ * `// @dialects postgres` (cluster-only), nothing for SQLite only. A new storage suite opts in
+ * where it is written, not in a list kept here.
  */
-const POSTGRES_SUITES = ['live', 'recovery', 'permissions', 'registrations', 'doctor-live', 'cluster'].map(
-  (name) => `packages/server/test/${name}.test.ts`,
-);
+const MARKER = /^\/\/ @dialects ((?:sqlite|postgres)(?: (?:sqlite|postgres))*)\s*$/;
+
+function testFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : testFiles(file);
+    return entry.name.endsWith('.test.ts') ? [file] : [];
+  });
+}
+
+function dialectsOf(file: string): string[] {
+  const first = fs.readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  return MARKER.exec(first)?.[1]?.split(' ') ?? ['sqlite'];
+}
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const files = fs.readdirSync(path.join(root, 'packages')).flatMap((pkg) => testFiles(path.join(root, 'packages', pkg, 'test')));
+const on = (dialect: string) => files.filter((f) => dialectsOf(f).includes(dialect)).map((f) => path.relative(root, f));
 
 export default defineConfig({
   test: {
@@ -22,14 +41,14 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: ['packages/*/test/**/*.test.ts'],
-          exclude: ['packages/server/test/cluster.test.ts'],
+          exclude: files.filter((f) => !dialectsOf(f).includes('sqlite')).map((f) => path.relative(root, f)),
         },
       },
       {
         extends: true,
         test: {
           name: 'postgres',
-          include: POSTGRES_SUITES,
+          include: on('postgres'),
           env: { KAIROS_TEST_DIALECT: 'postgres' },
           globalSetup: ['packages/server/test/support/postgres.setup.ts'],
         },

@@ -3,6 +3,8 @@
  * codes; the HTTP status lives here too, so the server maps errors in one place and the web app
  * can show the same message set. docs/errors.md lists the same table; a test keeps them equal.
  */
+import Type, { type Static } from 'typebox';
+
 export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_local_time: 400,
@@ -27,15 +29,19 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export interface ErrorDetail {
-  /** The field name (`endsAt`, `registrationClosesAt`); empty for the body as a whole. */
-  path: string;
-  message: string;
-}
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
-}
+export const ErrorDetail = Type.Object({
+  path: Type.String({ description: 'the field name (`endsAt`, `registrationClosesAt`); empty for the body as a whole' }),
+  message: Type.String(),
+});
+export type ErrorDetail = Static<typeof ErrorDetail>;
+
+/** Every error answer (SPEC §6). */
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.Enum(ERROR_CODES), message: Type.String(), details: Type.Optional(Type.Array(ErrorDetail)) }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
 
 /** A domain error: thrown anywhere, turned into an HTTP answer by the server's one error handler. */
 export class KairosError extends Error {

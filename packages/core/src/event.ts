@@ -1,15 +1,16 @@
 /**
- * The event model (SPEC §2): the request schemas (one source for validation and the OpenAPI
- * document) and the semantic rules the schemas cannot say — trimming, time zones, local wall
+ * The event model (SPEC §2): the request and response schemas (one source for validation,
+ * serialisation, the OpenAPI document and the web app's types) and the semantic rules the schemas cannot say — trimming, time zones, local wall
  * times, pairs and the order of dates. The server validates with these; the web app's forms run
  * the very same function before sending.
  */
 import Type, { type Static } from 'typebox';
 import { type ErrorDetail, KairosError } from './errors.ts';
-import type { EventDates, Instant, LifecycleState, NextTransition } from './lifecycle.ts';
+import { type EventDates, type Instant, TIME_PHASES, TIME_STATUSES } from './lifecycle.ts';
+import { InstantString, Nullable, PhaseSchema, StatusSchema } from './schema.ts';
 import { canonicalZone, isValidTimeZone, parseInstant } from './time.ts';
 
-export const LIMITS = { title: 200, description: 10_000, venue: 300 } as const;
+export const LIMITS = { title: 200, description: 10_000, venue: 300, capacity: 1_000_000 } as const;
 
 const DateInput = Type.String({
   maxLength: 64,
@@ -39,7 +40,8 @@ const editable = {
   description: OptionalText(LIMITS.description),
   venue: OptionalText(LIMITS.venue),
   timezone: Type.Optional(Type.String({ maxLength: 64, examples: ['Asia/Kolkata'] })),
-  capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
+  // The range is checked by resolveEventFields, so the form and the API give one message for it.
+  capacity: Type.Optional(Type.Union([Type.Integer({ description: `1 to ${LIMITS.capacity}` }), Type.Null()])),
   registrationOpensAt: OptionalDate,
   registrationClosesAt: OptionalDate,
   startsAt: DateInput,
@@ -81,32 +83,35 @@ export interface EventFields extends EventDates {
   capacity: number | null;
 }
 
-/** The event as the API answers it (SPEC §2). */
-export interface EventView {
-  id: string;
-  title: string;
-  description: string | null;
-  venue: string | null;
-  timezone: string;
-  capacity: number | null;
-  registrationOpensAt: string | null;
-  registrationClosesAt: string | null;
-  startsAt: string;
-  endsAt: string;
-  certificatesOpenAt: string | null;
-  certificatesCloseAt: string | null;
-  status: LifecycleState['status'];
-  phase: LifecycleState['phase'];
-  nextTransition: { at: string; status: NextTransition['status']; phase: NextTransition['phase'] } | null;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Read-only counts (SPEC §11): confirmed places, waitlisted, checked in. */
-  registered: number;
-  waitlisted: number;
-  checkedIn: number;
-}
+/** The event as the API answers it (SPEC §2): the response schema of every event route. */
+export const EventView = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    description: Nullable(Type.String()),
+    venue: Nullable(Type.String()),
+    timezone: Type.String(),
+    capacity: Nullable(Type.Integer()),
+    registrationOpensAt: Nullable(InstantString),
+    registrationClosesAt: Nullable(InstantString),
+    startsAt: InstantString,
+    endsAt: InstantString,
+    certificatesOpenAt: Nullable(InstantString),
+    certificatesCloseAt: Nullable(InstantString),
+    status: StatusSchema,
+    phase: PhaseSchema,
+    nextTransition: Nullable(Type.Object({ at: InstantString, status: Type.Enum(TIME_STATUSES), phase: Type.Enum(TIME_PHASES) })),
+    version: Type.Integer(),
+    createdBy: Type.String(),
+    createdAt: InstantString,
+    updatedAt: InstantString,
+    registered: Type.Integer({ description: 'confirmed registrations (read-only)' }),
+    waitlisted: Type.Integer({ description: 'registrations on the waitlist (read-only)' }),
+    checkedIn: Type.Integer({ description: 'attendees checked in (read-only)' }),
+  },
+  { additionalProperties: true },
+);
+export type EventView = Static<typeof EventView>;
 
 const DATE_FIELDS = [
   'registrationOpensAt',
@@ -132,98 +137,129 @@ const ORDER = [
 
 const codePoints = (s: string): number => [...s].length;
 
-type Input = Partial<EventCreateBody> | EventPatchBody;
+/**
+ * What the resolver accepts: a create body or a patch. Required dates may also come as null (a
+ * form's emptied field); the request schemas never let null through, the resolver says "is required".
+ */
+export type EventInput = Omit<Partial<EventCreateBody>, 'startsAt' | 'endsAt'> & {
+  startsAt?: string | null | undefined;
+  endsAt?: string | null | undefined;
+};
+type DateField = (typeof DATE_FIELDS)[number];
+
+/** Every problem found, with whether one was a wall time the zone skips (its own error code). */
+class Problems {
+  readonly details: ErrorDetail[] = [];
+  localTime = false;
+  add(path: string, message: string): void {
+    this.details.push({ path, message });
+  }
+  throwIfAny(): void {
+    const first = this.details[0];
+    if (!first) return;
+    throw new KairosError(
+      this.localTime ? 'invalid_local_time' : 'validation_failed',
+      `${first.path} ${first.message}`,
+      this.details,
+    );
+  }
+}
+
+function resolveTitle(input: EventInput, base: EventFields | null, problems: Problems): string {
+  if (input.title === undefined) {
+    if (base === null) problems.add('title', 'is required');
+    return base?.title ?? '';
+  }
+  const title = input.title.trim();
+  const n = codePoints(title);
+  if (n === 0) problems.add('title', 'must not be empty');
+  else if (n > LIMITS.title) problems.add('title', `must be at most ${LIMITS.title} characters`);
+  return title;
+}
+
+function resolveText(input: EventInput, base: EventFields | null, field: 'description' | 'venue', problems: Problems) {
+  const v = input[field];
+  if (v === undefined) return base?.[field] ?? null;
+  if (v === null) return null;
+  if (codePoints(v) > LIMITS[field]) problems.add(field, `must be at most ${LIMITS[field]} characters`);
+  return v;
+}
+
+function resolveCapacity(input: EventInput, base: EventFields | null, problems: Problems): number | null {
+  const capacity = input.capacity === undefined ? (base?.capacity ?? null) : input.capacity;
+  if (capacity !== null && (!Number.isInteger(capacity) || capacity < 1 || capacity > LIMITS.capacity)) {
+    problems.add('capacity', `must be a whole number from 1 to ${LIMITS.capacity}`);
+  }
+  return capacity;
+}
+
+/** Each date as an instant (wall times read in `zone`), or null: absent, cleared or unreadable. */
+function parseDates(
+  input: EventInput,
+  base: EventFields | null,
+  zone: string,
+  problems: Problems,
+): Record<DateField, Instant | null> {
+  const dates = {} as Record<DateField, Instant | null>;
+  for (const field of DATE_FIELDS) {
+    const v = input[field];
+    if (v === undefined) dates[field] = base?.[field] ?? null;
+    else if (v === null) dates[field] = null;
+    else {
+      const parsed = parseInstant(v, zone);
+      dates[field] = parsed.ok ? parsed.at : null;
+      if (!parsed.ok) {
+        if (parsed.code === 'invalid_local_time') problems.localTime = true;
+        problems.add(field, parsed.message);
+      }
+    }
+  }
+  return dates;
+}
+
+/** Required dates, pairs (both or neither) and their order; a date that failed to parse is not judged again. */
+function checkDates(dates: Record<DateField, Instant | null>, problems: Problems): void {
+  const failed = new Set(problems.details.map((d) => d.path));
+  for (const field of ['startsAt', 'endsAt'] as const) {
+    if (dates[field] === null && !failed.has(field)) problems.add(field, 'is required');
+  }
+  for (const [a, b] of PAIRS) {
+    if (failed.has(a) || failed.has(b)) continue;
+    if (dates[a] === null && dates[b] !== null) problems.add(a, `is required when ${b} is set (both or neither)`);
+    if (dates[a] !== null && dates[b] === null) problems.add(b, `is required when ${a} is set (both or neither)`);
+  }
+  for (const [a, b, strict] of ORDER) {
+    const x = dates[a];
+    const y = dates[b];
+    if (x === null || y === null) continue;
+    if (strict ? x >= y : x > y) problems.add(b, `must be ${strict ? 'after' : 'at or after'} ${a}`);
+  }
+}
 
 /**
  * Resolve a create body (`base` null) or a patch (`base` the stored event) into complete, valid
  * event fields, or throw a KairosError listing every problem. Local wall times are read in the
  * resulting event's zone, so a patch that changes `timezone` and a date reads the date in the new zone.
  */
-export function resolveEventFields(input: Input, base: EventFields | null, defaultTimezone: string): EventFields {
-  const details: ErrorDetail[] = [];
-  let localTimeProblem = false;
-  const problem = (path: string, message: string) => details.push({ path, message });
-
+export function resolveEventFields(input: EventInput, base: EventFields | null, defaultTimezone: string): EventFields {
+  const problems = new Problems();
   const timezone = canonicalZone(input.timezone ?? base?.timezone ?? defaultTimezone);
-  if (!isValidTimeZone(timezone)) problem('timezone', `unknown time zone "${timezone}" (use an IANA name like Asia/Kolkata)`);
-
-  const text = (field: 'description' | 'venue', max: number): string | null => {
-    const v = input[field];
-    if (v === undefined) return base?.[field] ?? null;
-    if (v === null) return null;
-    if (codePoints(v) > max) problem(field, `must be at most ${max} characters`);
-    return v;
-  };
-
-  let title = base?.title ?? '';
-  if (input.title !== undefined) {
-    title = input.title.trim();
-    const n = codePoints(title);
-    if (n === 0) problem('title', 'must not be empty');
-    else if (n > LIMITS.title) problem('title', `must be at most ${LIMITS.title} characters`);
-  } else if (base === null) {
-    problem('title', 'is required');
-  }
-
-  const dates = {} as Record<(typeof DATE_FIELDS)[number], Instant | null>;
-  for (const field of DATE_FIELDS) {
-    const v = input[field];
-    if (v === undefined) {
-      dates[field] = base?.[field] ?? null;
-    } else if (v === null) {
-      dates[field] = null;
-    } else {
-      const parsed = parseInstant(v, isValidTimeZone(timezone) ? timezone : 'UTC');
-      if (parsed.ok) dates[field] = parsed.at;
-      else {
-        dates[field] = null;
-        if (parsed.code === 'invalid_local_time') localTimeProblem = true;
-        problem(field, parsed.message);
-      }
-    }
-  }
-  const failed = new Set(details.map((d) => d.path));
-  for (const field of ['startsAt', 'endsAt'] as const) {
-    if (dates[field] === null && !failed.has(field)) problem(field, 'is required');
-  }
-  for (const [a, b] of PAIRS) {
-    if (failed.has(a) || failed.has(b)) continue;
-    if (dates[a] === null && dates[b] !== null) problem(a, `is required when ${b} is set (both or neither)`);
-    if (dates[a] !== null && dates[b] === null) problem(b, `is required when ${a} is set (both or neither)`);
-  }
-  for (const [a, b, strict] of ORDER) {
-    const x = dates[a];
-    const y = dates[b];
-    if (x === null || y === null) continue;
-    if (strict ? x >= y : x > y) problem(b, `must be ${strict ? 'after' : 'at or after'} ${a}`);
-  }
-
-  const capacity = input.capacity === undefined ? (base?.capacity ?? null) : input.capacity;
+  const validZone = isValidTimeZone(timezone);
+  if (!validZone) problems.add('timezone', `unknown time zone "${timezone}" (use an IANA name like Asia/Kolkata)`);
+  const title = resolveTitle(input, base, problems);
+  const dates = parseDates(input, base, validZone ? timezone : 'UTC', problems);
+  checkDates(dates, problems);
   const fields: EventFields = {
     title,
-    description: text('description', LIMITS.description),
-    venue: text('venue', LIMITS.venue),
+    description: resolveText(input, base, 'description', problems),
+    venue: resolveText(input, base, 'venue', problems),
     timezone,
-    capacity,
+    capacity: resolveCapacity(input, base, problems),
     ...(dates as EventDates),
   };
-  if (details.length > 0) {
-    const code = localTimeProblem ? 'invalid_local_time' : 'validation_failed';
-    const first = details[0] as ErrorDetail;
-    throw new KairosError(code, `${first.path} ${first.message}`, details);
-  }
+  problems.throwIfAny();
   return fields;
 }
-
-/** The dates of an event, for the lifecycle functions. */
-export const datesOf = (e: EventDates): EventDates => ({
-  registrationOpensAt: e.registrationOpensAt,
-  registrationClosesAt: e.registrationClosesAt,
-  startsAt: e.startsAt,
-  endsAt: e.endsAt,
-  certificatesOpenAt: e.certificatesOpenAt,
-  certificatesCloseAt: e.certificatesCloseAt,
-});
 
 export { DATE_FIELDS };
 

@@ -3,6 +3,7 @@
  * triggers move. The edit preview (`PATCH ?dryRun=true`) answers this; the real edit makes
  * exactly these changes because both come from the same functions.
  */
+import Type, { type Static } from 'typebox';
 import {
   type Boundary,
   type EventDates,
@@ -15,6 +16,8 @@ import {
   stateAt,
   type TriggerKind,
 } from './lifecycle.ts';
+import { InstantString, LifecycleStateSchema, Nullable, TriggerKindSchema } from './schema.ts';
+import { formatOptional } from './time.ts';
 
 export interface TriggerMove {
   trigger: TriggerKind;
@@ -45,3 +48,27 @@ export function planEdit(before: Scheduled & LifecycleState, after: Scheduled, n
   }
   return { transition: sameState(from, to) ? null : { from, to }, triggers };
 }
+
+/** What `PATCH /events/:id?dryRun=true` answers beside the event: the plan, instants as strings. */
+export const EditEffects = Type.Object({
+  transition: Nullable(Type.Object({ from: LifecycleStateSchema, to: LifecycleStateSchema })),
+  triggers: Type.Array(
+    Type.Object({
+      trigger: TriggerKindSchema,
+      change: Type.Enum(['added', 'removed', 'moved']),
+      from: Nullable(InstantString),
+      to: Nullable(InstantString),
+    }),
+  ),
+});
+export type EditEffects = Static<typeof EditEffects>;
+
+export const editEffects = (plan: EditPlan): EditEffects => ({
+  transition: plan.transition,
+  triggers: plan.triggers.map((t) => ({
+    trigger: t.trigger,
+    change: t.from === null ? 'added' : t.to === null ? 'removed' : 'moved',
+    from: formatOptional(t.from),
+    to: formatOptional(t.to),
+  })),
+});

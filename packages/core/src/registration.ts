@@ -6,13 +6,15 @@
 import Type, { type Static } from 'typebox';
 import { KairosError } from './errors.ts';
 import type { TimePhase } from './lifecycle.ts';
+import { InstantString, Nullable } from './schema.ts';
+import { EMAIL_MESSAGE, isEmailAddress, normalizeEmail } from './user.ts';
 
 export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled', 'expired'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 /** Statuses that hold a place or a waitlist position; one per email per event among these. */
 export const ACTIVE_REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['confirmed', 'waitlisted'];
 
-export const REGISTRATION_LIMITS = { name: 200, email: 254 } as const;
+export const REGISTRATION_LIMITS = { name: 200 } as const;
 
 /** The phase in which each attendee action is allowed (decided from the dates at the request's instant). */
 export const ATTENDEE_PHASES = {
@@ -31,12 +33,6 @@ export const RegistrationCreateBody = Type.Object(
 );
 export type RegistrationCreateBody = Static<typeof RegistrationCreateBody>;
 
-// Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is not ours to judge.
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** One spelling per mailbox for the "one registration per email" rule: trimmed, lower-cased. */
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-
 /** Trim and check a registration body; throws `validation_failed` naming each bad field. */
 export function resolveRegistration(body: RegistrationCreateBody): { name: string; email: string } {
   const details: Array<{ path: string; message: string }> = [];
@@ -48,35 +44,44 @@ export function resolveRegistration(body: RegistrationCreateBody): { name: strin
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   else if (/[\u0000-\u001f\u007f]/.test(name)) details.push({ path: 'name', message: 'must not contain control characters' });
   const email = normalizeEmail(body.email);
-  if (email.length > REGISTRATION_LIMITS.email || !EMAIL_RE.test(email)) {
-    details.push({ path: 'email', message: 'must be an email address like ada@example.org' });
-  }
+  if (!isEmailAddress(email)) details.push({ path: 'email', message: EMAIL_MESSAGE });
   const first = details[0];
   if (first) throw new KairosError('validation_failed', `${first.path} ${first.message}`, details);
   return { name, email };
 }
 
 /** The read-only counts an event carries (SPEC §11): confirmed places, waitlist, checked in. */
-export interface RegistrationCounts {
-  registered: number;
-  waitlisted: number;
-  checkedIn: number;
-}
+export const RegistrationCounts = Type.Object({
+  registered: Type.Integer(),
+  waitlisted: Type.Integer(),
+  checkedIn: Type.Integer(),
+});
+export type RegistrationCounts = Static<typeof RegistrationCounts>;
 export const NO_REGISTRATIONS: RegistrationCounts = Object.freeze({ registered: 0, waitlisted: 0, checkedIn: 0 });
 
 /** A registration as its attendee, the event's organizer and admins read it. */
-export interface RegistrationView {
-  id: string;
-  eventId: string;
-  name: string;
-  email: string;
-  status: RegistrationStatus;
-  /** Position on the waitlist (1 = next to be promoted); null unless waitlisted. */
-  position: number | null;
-  checkedInAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export const RegistrationView = Type.Object({
+  id: Type.String(),
+  eventId: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  status: Type.Enum(REGISTRATION_STATUSES),
+  position: Nullable(Type.Integer({ description: 'waitlist position (1 = next to be promoted); null unless waitlisted' })),
+  checkedInAt: Nullable(InstantString),
+  createdAt: InstantString,
+  updatedAt: InstantString,
+});
+export type RegistrationView = Static<typeof RegistrationView>;
 
 /** What the stream says about a registration: never the email (nor, of course, the token). */
 export type RegistrationLiveView = Omit<RegistrationView, 'email'>;
+
+/** The answer to a registration: the only time the attendee's token is shown. */
+export const RegistrationCreated = Type.Object({
+  id: Type.String(),
+  eventId: Type.String(),
+  status: Type.Enum(REGISTRATION_STATUSES, { description: 'confirmed or waitlisted' }),
+  position: Nullable(Type.Integer()),
+  token: Type.String({ description: 'lets the attendee read or cancel the registration and get the certificate; shown once' }),
+});
+export type RegistrationCreated = Static<typeof RegistrationCreated>;

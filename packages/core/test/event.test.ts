@@ -100,6 +100,23 @@ describe('resolveEventFields: a create', () => {
     expect(paths(rejects({ title: 'x' })).sort()).toEqual(['endsAt', 'startsAt']);
   });
 
+  it('a required date cleared to null (a form emptied it) is "is required", also over a base', () => {
+    const e = rejects({ ...minimal, startsAt: null });
+    expect(e.details).toEqual([{ path: 'startsAt', message: 'is required' }]);
+    const base = resolveEventFields(minimal, null, 'UTC');
+    expect(rejects({ endsAt: null }, base).details).toEqual([{ path: 'endsAt', message: 'is required' }]);
+  });
+
+  it('capacity: a whole number from 1 to 1 000 000, or null for none (one rule for the form and the API)', () => {
+    for (const bad of [0, -3, 1.5, Number.NaN, 1_000_001]) {
+      expect(rejects({ ...minimal, capacity: bad }).details).toEqual([
+        { path: 'capacity', message: 'must be a whole number from 1 to 1000000' },
+      ]);
+    }
+    expect(resolveEventFields({ ...minimal, capacity: 1_000_000 }, null, 'UTC').capacity).toBe(1_000_000);
+    expect(resolveEventFields({ ...minimal, capacity: null }, null, 'UTC').capacity).toBeNull();
+  });
+
   it('a malformed date is reported once, on its field', () => {
     const e = rejects({ ...minimal, endsAt: 'next tuesday' });
     expect(e.code).toBe('validation_failed');

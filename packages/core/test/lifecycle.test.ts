@@ -1,126 +1,15 @@
 /**
- * SPEC §4, checked against an oracle written straight from the table (it does not call
- * lifecycleAt), by hand-picked cases and by fast-check over arbitrary valid events and instants
+ * SPEC §4, checked against the oracle written straight from the table (support/spec-oracle.ts,
+ * which does not call lifecycleAt), by hand-picked cases and by fast-check over arbitrary valid events and instants
  * biased onto the boundaries and one millisecond either side of them.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventDates, Instant, TimePhase, TimeStatus, TriggerKind } from '../src/index.ts';
+import type { EventDates, Instant, TimePhase, TimeStatus } from '../src/index.ts';
 import { boundaries, lifecycleAt, nextTransition, pendingTriggers, stateAt } from '../src/index.ts';
+import { instantsOf, specState as oracle, specNext as oracleNext, SPEC_TRIGGERS as TRIGGER_OF } from './support/spec-oracle.ts';
 
 const RUNS = 1000;
-
-// ---------------------------------------------------------------------------------------------
-// The oracle: the SPEC §4 table, one row per line of the table, in the table's order.
-// ---------------------------------------------------------------------------------------------
-
-interface OracleState {
-  status: TimeStatus;
-  phase: TimePhase;
-}
-
-const has = (x: Instant | null): x is Instant => x !== null;
-
-interface Row {
-  when: (e: EventDates, t: Instant) => boolean;
-  status: TimeStatus;
-  phase: TimePhase;
-}
-
-/** Every row but the last states its whole condition; the last is the table's "otherwise". */
-const TABLE: readonly Row[] = [
-  {
-    // no registration window and t < startsAt
-    when: (e, t) => !(has(e.registrationOpensAt) && has(e.registrationClosesAt)) && t < e.startsAt,
-    status: 'upcoming',
-    phase: 'scheduled',
-  },
-  {
-    // t < registrationOpensAt
-    when: (e, t) => has(e.registrationOpensAt) && has(e.registrationClosesAt) && t < e.registrationOpensAt,
-    status: 'upcoming',
-    phase: 'registration_not_started',
-  },
-  {
-    // registrationOpensAt ≤ t < registrationClosesAt
-    when: (e, t) =>
-      has(e.registrationOpensAt) && has(e.registrationClosesAt) && e.registrationOpensAt <= t && t < e.registrationClosesAt,
-    status: 'upcoming',
-    phase: 'registration_open',
-  },
-  {
-    // registrationClosesAt ≤ t < startsAt
-    when: (e, t) => has(e.registrationOpensAt) && has(e.registrationClosesAt) && e.registrationClosesAt <= t && t < e.startsAt,
-    status: 'upcoming',
-    phase: 'registration_closed',
-  },
-  {
-    // startsAt ≤ t < endsAt
-    when: (e, t) => e.startsAt <= t && t < e.endsAt,
-    status: 'ongoing',
-    phase: 'in_progress',
-  },
-  {
-    // endsAt ≤ t, certificatesOpenAt ≤ t < certificatesCloseAt
-    when: (e, t) =>
-      e.endsAt <= t &&
-      has(e.certificatesOpenAt) &&
-      has(e.certificatesCloseAt) &&
-      e.certificatesOpenAt <= t &&
-      t < e.certificatesCloseAt,
-    status: 'completed',
-    phase: 'certificates_available',
-  },
-  {
-    // endsAt ≤ t otherwise
-    when: (e, t) => e.endsAt <= t,
-    status: 'completed',
-    phase: 'ended',
-  },
-];
-
-/** The oracle's state; also asserts the table's rows are exclusive for valid events. */
-function oracle(e: EventDates, t: Instant): OracleState {
-  const specific = TABLE.slice(0, -1).filter((row) => row.when(e, t));
-  if (specific.length > 1) throw new Error(`oracle: rows overlap at ${t}: ${specific.map((r) => r.phase).join(', ')}`);
-  const row = specific[0] ?? TABLE.find((r) => r.when(e, t));
-  if (row === undefined) throw new Error(`oracle: no row matches at ${t}`);
-  return { status: row.status, phase: row.phase };
-}
-
-/** Every instant at which some date of the event lies, distinct and ascending (read from the fields). */
-function instantsOf(e: EventDates): Instant[] {
-  const all = [
-    e.registrationOpensAt,
-    e.registrationClosesAt,
-    e.startsAt,
-    e.endsAt,
-    e.certificatesOpenAt,
-    e.certificatesCloseAt,
-  ].filter(has);
-  return [...new Set(all)].sort((a, b) => a - b);
-}
-
-/** The oracle's next transition: the first date after t at which the oracle's state differs. */
-function oracleNext(e: EventDates, t: Instant): (OracleState & { at: Instant }) | null {
-  const now = oracle(e, t);
-  for (const at of instantsOf(e)) {
-    if (at <= t) continue;
-    const s = oracle(e, at);
-    if (s.status !== now.status || s.phase !== now.phase) return { at, ...s };
-  }
-  return null;
-}
-
-/** Field → trigger, written out from SPEC §4 "Triggers", in SPEC order. */
-const TRIGGER_OF: ReadonlyArray<readonly [keyof EventDates, TriggerKind]> = [
-  ['registrationOpensAt', 'registration_open'],
-  ['registrationClosesAt', 'registration_close'],
-  ['startsAt', 'event_start'],
-  ['endsAt', 'event_end'],
-  ['certificatesOpenAt', 'certificates_open'],
-  ['certificatesCloseAt', 'certificates_close'],
-];
 
 // ---------------------------------------------------------------------------------------------
 // Generators.

@@ -1,7 +1,7 @@
 /**
  * Builds the whole service from a config — store, migrations, services, scheduler, live hub,
- * HTTP routes — without listening. Tests build it on a temp database and use a real port or
- * `inject`; `main.ts` is the only place that touches the process.
+ * HTTP routes — without listening. Tests start it as a real process on a real port (test/support);
+ * `main.ts` is the only place that touches the process.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
@@ -23,6 +23,7 @@ import { EventsService } from './features/events/events.service.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
+import { usersRoutes } from './features/users/users.routes.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -141,6 +142,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth, secureCookies: config.secureCookies });
+      await api.register(usersRoutes, { auth });
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
       await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });

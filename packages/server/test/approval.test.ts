@@ -7,13 +7,13 @@
  * cancelled events keep no trigger, and `kairos doctor` finds the database clean at the end.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ApiResponse, runCli, startServer, stopAll, type TestServer } from './support/server.ts';
+import { addOrganizer, ok } from './support/fixtures.ts';
+import { runCli, startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream, type Stream, type StreamMessage } from './support/sse.ts';
 import { type Dates, datesBody, type Entry, fullHistory, ms, sleep, sleepUntil, triggersOf } from './support/timeline.ts';
 
 /** Generous: a firing may be this late on a loaded machine; it may never be early. */
 const MAX_LATE_MS = 2000;
-const PASSWORD = 'organizer-password-1234';
 
 let server: TestServer;
 let organizer = '';
@@ -21,12 +21,6 @@ let organizerId = '';
 let adminId = '';
 /** The admin's stream sees every message about every event. */
 let watch: Stream;
-
-async function ok(r: Promise<ApiResponse>, status: number): Promise<ApiResponse> {
-  const res = await r;
-  expect(res.status, res.text).toBe(status);
-  return res;
-}
 
 async function scheduler(): Promise<{
   triggersQueued: number;
@@ -41,15 +35,7 @@ const causes = (h: Entry[]) => h.map((e: Entry) => e.cause);
 beforeAll(async () => {
   server = await startServer();
   adminId = (await ok(server.api('GET', '/auth/me', { token: server.adminToken }), 200)).json.user.id;
-  const u = await ok(
-    server.api('POST', '/users', {
-      token: server.adminToken,
-      json: { email: 'org@example.test', name: 'Org', role: 'organizer', password: PASSWORD },
-    }),
-    201,
-  );
-  organizerId = u.json.id;
-  organizer = await server.login('org@example.test', PASSWORD);
+  ({ id: organizerId, token: organizer } = await addOrganizer(server, 'org@example.test'));
   watch = openStream(server.url, { token: server.adminToken });
   await watch.opened;
   await watch.waitFor((m) => m.find((x) => x.type === 'hello'), 5000);

@@ -1,3 +1,4 @@
+// @dialects postgres
 /**
  * Cluster mode (SPEC §10) on a real PostgreSQL: two `kairos serve` instances on one database,
  * both running schedulers. Writes on A reach streams on B, every transition is recorded and

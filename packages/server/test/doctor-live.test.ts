@@ -1,3 +1,4 @@
+// @dialects sqlite postgres
 /**
  * A trigger repaired by `kairos doctor --fix` (another process) reaches the running server's
  * scheduler without a restart: the server hears the database change and re-arms. Runs on both

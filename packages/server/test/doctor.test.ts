@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEvent } from './support/fixtures.ts';
 import { runCli, startServer, stopAll, type TestServer } from './support/server.ts';
 
 interface Problem {
@@ -47,11 +48,7 @@ const key = (p: { kind: string; eventId: string; trigger: string | null }) => `$
 const triggersOf = (): TriggerRow[] =>
   db.prepare('select event_id, trigger, due_at from triggers order by event_id, trigger').all() as TriggerRow[];
 
-async function create(body: Record<string, unknown>): Promise<string> {
-  const r = await server.api('POST', '/events', { token: server.adminToken, json: body });
-  expect(r.status, r.text).toBe(201);
-  return r.json.id as string;
-}
+const create = async (body: Record<string, unknown>): Promise<string> => (await createEvent(server, body)).id;
 
 beforeAll(async () => {
   server = await startServer();

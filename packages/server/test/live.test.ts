@@ -1,3 +1,4 @@
+// @dialects sqlite postgres
 /**
  * The core promise, over real HTTP on a real SQLite file: statuses change by themselves at the
  * moment the dates say, in the database (history), the API (GET) and every open stream — in
@@ -6,6 +7,7 @@
  * so the whole file takes about as long as the longest timeline.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEvent } from './support/fixtures.ts';
 import { startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream, type Stream, type StreamMessage } from './support/sse.ts';
 import {
@@ -44,12 +46,8 @@ const of = (eventId: string, type?: string) => (m: StreamMessage) =>
   m.data?.eventId === eventId && (type === undefined || m.type === type);
 
 async function create(title: string, dates: Dates): Promise<{ id: string; createdAt: number; body: Entry }> {
-  const r = await server.api('POST', '/events', {
-    token: server.adminToken,
-    json: { title, timezone: 'Asia/Kathmandu', ...datesBody(dates) },
-  });
-  expect(r.status, r.text).toBe(201);
-  return { id: r.json.id as string, createdAt: ms(r.json.createdAt), body: r.json };
+  const body = await createEvent(server, { title, timezone: 'Asia/Kathmandu', ...datesBody(dates) });
+  return { id: body.id, createdAt: ms(body.createdAt), body };
 }
 
 describe.concurrent('live lifecycle over HTTP and SSE', () => {

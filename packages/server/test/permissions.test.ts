@@ -1,3 +1,4 @@
+// @dialects sqlite postgres
 /**
  * The permission matrix of SPEC §3 and §6, over real HTTP against a real `kairos serve`: every
  * route × {public (no token), the organizer who owns the event, another organizer, admin}, with
@@ -9,7 +10,11 @@
  * email and wrong password, the login rate limit, the CSRF origin check on cookie writes, user
  * objects without password material, security headers and a closed CORS policy.
  */
+import { EditEffects, EventView, HistoryEntryView, SchedulerStatus, UserView } from '@kairos/core';
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addOrganizer, ok } from './support/fixtures.ts';
 import { type ApiResponse, DIALECT, startServer, stopAll, type TestServer } from './support/server.ts';
 
 type Who = 'public' | 'owner' | 'other' | 'admin';
@@ -25,7 +30,6 @@ const STATUS_OF: Record<Kind, string> = {
   approved: 'upcoming',
   cancelled: 'cancelled',
 };
-const PASSWORD = 'organizer-password-1234';
 
 let server: TestServer;
 const tokens: Record<Exclude<Who, 'public'>, string> = { owner: '', other: '', admin: '' };
@@ -57,12 +61,6 @@ function cell(r: ApiResponse): string {
   return code ? `${r.status} ${code}` : String(r.status);
 }
 
-async function ok(r: Promise<ApiResponse>, status: number): Promise<ApiResponse> {
-  const res = await r;
-  expect(res.status, res.text).toBe(status);
-  return res;
-}
-
 /** A fresh event in the given state, created by the owner organizer (or by `by`). */
 async function make(kind: Kind, by: Exclude<Who, 'public'> = 'owner'): Promise<string> {
   const draft = kind === 'draft';
@@ -82,24 +80,13 @@ async function make(kind: Kind, by: Exclude<Who, 'public'> = 'owner'): Promise<s
   return id;
 }
 
-async function addOrganizer(email: string): Promise<{ id: string; token: string }> {
-  const r = await ok(
-    server.api('POST', '/users', {
-      token: server.adminToken,
-      json: { email, name: email.split('@')[0], role: 'organizer', password: PASSWORD },
-    }),
-    201,
-  );
-  return { id: r.json.id as string, token: await server.login(email, PASSWORD) };
-}
-
 beforeAll(async () => {
   server = await startServer();
   tokens.admin = server.adminToken;
   const me = await ok(call('admin', 'GET', '/auth/me'), 200);
   userIds.admin = me.json.user.id as string;
-  const owner = await addOrganizer('owner@example.test');
-  const other = await addOrganizer('other@example.test');
+  const owner = await addOrganizer(server, 'owner@example.test');
+  const other = await addOrganizer(server, 'other@example.test');
   tokens.owner = owner.token;
   userIds.owner = owner.id;
   tokens.other = other.token;
@@ -462,6 +449,30 @@ describe('admin-only routes', () => {
     expect(Array.isArray(r.json.upcoming)).toBe(true);
     expect(Object.keys(r.json.lateness).sort()).toEqual(['count', 'maxMs', 'p50Ms', 'p99Ms']);
     expect(typeof r.json.lateness.count).toBe('number');
+  });
+
+  test('each answer matches its one response schema in core, and /openapi.json documents those schemas', async () => {
+    const matches = (schema: TSchema, json: unknown) => expect(Value.Check(schema, json), JSON.stringify(json)).toBe(true);
+    matches(SchedulerStatus, (await ok(call('admin', 'GET', '/scheduler'), 200)).json);
+    const id = await make('approved');
+    const event = (await ok(call('admin', 'GET', `/events/${id}`), 200)).json;
+    matches(EventView, event);
+    const moved = { startsAt: new Date(Date.parse(event.startsAt) + 60_000).toISOString() };
+    const dryRun = (await ok(call('admin', 'PATCH', `/events/${id}?dryRun=true`, moved), 200)).json;
+    matches(EventView, dryRun.event);
+    matches(EditEffects, dryRun.effects);
+    expect(dryRun.effects.triggers).toContainEqual(expect.objectContaining({ trigger: 'event_start', change: 'moved' }));
+    for (const h of (await ok(call('admin', 'GET', `/events/${id}/history`), 200)).json.items) matches(HistoryEntryView, h);
+    for (const u of (await ok(call('admin', 'GET', '/users'), 200)).json.items) matches(UserView, u);
+    matches(UserView, (await ok(call('owner', 'GET', '/auth/me'), 200)).json.user);
+
+    const doc = (await ok(server.request('GET', '/api/v1/openapi.json'), 200)).json;
+    const answer = (path: string, method: string) => doc.paths[path][method].responses['200'].content['application/json'].schema;
+    const keys = (schema: { properties: object }) => Object.keys(schema.properties).sort();
+    expect(keys(answer('/api/v1/scheduler', 'get'))).toEqual(keys(SchedulerStatus));
+    expect(keys(answer('/api/v1/events/{id}', 'get'))).toEqual(keys(EventView));
+    const preview = answer('/api/v1/events/{id}', 'patch').anyOf.find((s: { properties: object }) => 'effects' in s.properties);
+    expect(keys(preview.properties.effects)).toEqual(keys(EditEffects));
   });
 
   test('POST /users with a short password is 400 naming password; user objects never carry a password or hash', async () => {

@@ -1,9 +1,11 @@
+// @dialects sqlite postgres
 /**
  * Crash recovery (SPEC §5, I3, I4): boundaries that fall due while the server is dead (SIGKILL,
  * no shutdown hook) fire on the next start, each once, in due order, with cause `recovery`;
  * later restarts add nothing; acknowledged writes survive the kill; doctor is clean afterwards.
  */
 import { afterAll, expect, test } from 'vitest';
+import { createEvent } from './support/fixtures.ts';
 import { runCli, startServer, stopAll } from './support/server.ts';
 import { openStream } from './support/sse.ts';
 import {
@@ -25,9 +27,8 @@ test('missed boundaries are recovered once each, in due order, after kill -9; ac
   const server = await startServer();
   const token = server.adminToken;
   const create = async (title: string, dates: Dates) => {
-    const r = await server.api('POST', '/events', { token, json: { title, ...datesBody(dates) } });
-    expect(r.status, r.text).toBe(201);
-    return { id: r.json.id as string, createdAt: ms(r.json.createdAt) };
+    const event = await createEvent(server, { title, ...datesBody(dates) }, token);
+    return { id: event.id, createdAt: ms(event.createdAt) };
   };
 
   const t0 = Date.now();

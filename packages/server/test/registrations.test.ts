@@ -1,3 +1,4 @@
+// @dialects sqlite postgres
 /**
  * Attendees (SPEC §11) over real HTTP against a real `kairos serve` on a real SQLite file:
  * every gate is decided from the dates at the instant of the request (boundaries probed a little
@@ -10,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEvent as createEventAs } from './support/fixtures.ts';
 import { type ApiResponse, startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream, type Stream } from './support/sse.ts';
 import { type Dates, datesBody, fullHistory, ms, sleepUntil, until } from './support/timeline.ts';
@@ -25,10 +27,8 @@ async function createEvent(
   dates: Dates,
   extra: Record<string, unknown> = {},
   token = server.adminToken,
-) {
-  const r = await server.api('POST', '/events', { token, json: { title, ...datesBody(dates), ...extra } });
-  expect(r.status, r.text).toBe(201);
-  return r.json.id as string;
+): Promise<string> {
+  return (await createEventAs(server, { title, ...datesBody(dates), ...extra }, token)).id;
 }
 
 function register(server: TestServer, eventId: string, name: string, email: string): Promise<ApiResponse> {

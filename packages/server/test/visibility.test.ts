@@ -7,11 +7,10 @@
  * does not; the admin's gets everything. Replaying from Last-Event-ID applies the same rule.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ApiResponse, startServer, stopAll, type TestServer } from './support/server.ts';
+import { addOrganizer, createEvent, ok } from './support/fixtures.ts';
+import { startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream, type Stream, type StreamMessage } from './support/sse.ts';
 import { datesBody, sleep, sleepUntil } from './support/timeline.ts';
-
-const PASSWORD = 'organizer-password-1234';
 
 let server: TestServer;
 let owner = '';
@@ -35,12 +34,6 @@ const visible: Record<'approved' | 'adminCancelled' | 'ownerCancelled', string> 
 };
 let approvedEnd = 0;
 
-async function ok(r: Promise<ApiResponse>, status: number): Promise<ApiResponse> {
-  const res = await r;
-  expect(res.status, res.text).toBe(status);
-  return res;
-}
-
 function stream(name: keyof typeof streams): Stream {
   const s = streams[name];
   if (!s) throw new Error(`stream ${name} not open`);
@@ -53,22 +46,13 @@ const idsOf = (m: StreamMessage): string[] =>
 const about = (id: string) => (m: StreamMessage) => idsOf(m).includes(id);
 const summary = (s: Stream, id: string) => s.messages.filter(about(id)).map((m) => `${m.type}:${m.data.cause}`);
 
-async function create(token: string, title: string, body: Record<string, unknown>): Promise<string> {
-  return (await ok(server.api('POST', '/events', { token, json: { title, ...body } }), 201)).json.id as string;
-}
-
-async function addOrganizer(email: string): Promise<string> {
-  await ok(
-    server.api('POST', '/users', { token: server.adminToken, json: { email, role: 'organizer', password: PASSWORD } }),
-    201,
-  );
-  return server.login(email, PASSWORD);
-}
+const create = async (token: string, title: string, body: Record<string, unknown>): Promise<string> =>
+  (await createEvent(server, { title, ...body }, token)).id;
 
 beforeAll(async () => {
   server = await startServer();
-  owner = await addOrganizer('owner@example.test');
-  other = await addOrganizer('other@example.test');
+  owner = (await addOrganizer(server, 'owner@example.test')).token;
+  other = (await addOrganizer(server, 'other@example.test')).token;
   streams.pub = openStream(server.url);
   streams.own = openStream(server.url, { token: owner });
   streams.oth = openStream(server.url, { token: other });

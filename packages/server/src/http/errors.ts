@@ -3,7 +3,7 @@
  * code; framework errors (bad JSON, wrong content type, body too large, schema violations) are
  * mapped to the same catalogue. Anything else is a 500 with nothing internal in the body.
  */
-import { ERROR_STATUS, type ErrorCode, type ErrorDetail, isErrorCode, KairosError } from '@kairos/core';
+import { type ErrorCode, type ErrorDetail, KairosError } from '@kairos/core';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 interface AjvError {
@@ -94,5 +94,3 @@ export function sendFrameworkError(err: FastifyError, reply: FastifyReply): void
   const known = fromFramework(err) ?? new KairosError('internal_error', 'internal error');
   reply.status(known.status).send(known.toBody());
 }
-
-export const statusOf = (code: string): number => (isErrorCode(code) ? ERROR_STATUS[code] : 500);

@@ -1,7 +1,8 @@
 /**
  * Attempts per key in a sliding window (SPEC §6 login limits, §11 registration limit): `max`
  * attempts per `windowMs`, then `retryAfter` answers the seconds until the oldest one leaves
- * the window. In memory: a restart forgets, which only helps legitimate users.
+ * the window. In memory: a restart forgets, which only helps legitimate users; in cluster mode
+ * each instance counts on its own, so N instances behind a load balancer allow up to N times `max`.
  *
  * An attempt is counted before the slow or racing work it guards (a password check, a
  * registration transaction) and forgiven when it turns out not to count: requests sent all at

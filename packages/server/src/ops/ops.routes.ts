@@ -1,3 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SchedulerStatus } from '@kairos/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../db/store.ts';
 import { errors } from '../http/schemas.ts';
@@ -22,10 +24,13 @@ export const opsRoutes: FastifyPluginAsync<{ store: Store; scheduler: Scheduler;
 };
 
 /** `GET /api/v1/scheduler` (admin). */
-export const schedulerRoutes: FastifyPluginAsync<{ scheduler: Scheduler }> = async (app, { scheduler }) => {
+export const schedulerRoutes: FastifyPluginAsyncTypebox<{ scheduler: Scheduler }> = async (app, { scheduler }) => {
   app.get(
     '/scheduler',
-    { config: { access: 'admin' }, schema: { tags: ['ops'], summary: 'Scheduler status (admin)', response: errors(401, 403) } },
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['ops'], summary: 'Scheduler status (admin)', response: { 200: SchedulerStatus, ...errors(401, 403) } },
+    },
     async () => scheduler.status(),
   );
 };

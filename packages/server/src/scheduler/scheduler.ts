@@ -3,33 +3,11 @@
  * over the SQLite triggers table); cluster mode with a PostgreSQL job queue beside the same loop.
  * Routes and services never see which.
  */
-import type { TriggerKind } from '@kairos/core';
+import type { SchedulerStatus } from '@kairos/core';
 import type { SchedulerEvents } from './events.ts';
 
-export interface TriggerInfo {
-  eventId: string;
-  title: string | null;
-  trigger: TriggerKind;
-  dueAt: string;
-}
-
-export interface FiringInfo extends TriggerInfo {
-  firedAt: string;
-  lateMs: number;
-  cause: 'schedule' | 'recovery';
-  /** False when the boundary changed nothing (another one at the same instant already did). */
-  changed: boolean;
-}
-
-export interface SchedulerStatus {
-  mode: 'embedded' | 'cluster';
-  running: boolean;
-  triggersQueued: number;
-  nextTrigger: TriggerInfo | null;
-  upcoming: TriggerInfo[];
-  recent: FiringInfo[];
-  lateness: { count: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null };
-}
+// The status shape is the API's (SPEC §6, `GET /scheduler`): one schema in core.
+export type { FiringInfo, SchedulerStatus, TriggerInfo } from '@kairos/core';
 
 export interface Scheduler {
   readonly mode: 'embedded' | 'cluster';

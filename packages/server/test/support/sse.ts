@@ -2,20 +2,11 @@
  * A live-stream client for tests, built on the `eventsource` package (a WHATWG EventSource for
  * Node). Tests await messages with `waitFor` instead of sleeping.
  */
+import { LIVE_TYPES } from '@kairos/core';
 import { EventSource } from 'eventsource';
 
-export const STREAM_TYPES = [
-  'hello',
-  'transition',
-  'event.created',
-  'event.updated',
-  'event.deleted',
-  'registration.created',
-  'registration.promoted',
-  'registration.cancelled',
-  'registration.expired',
-  'registration.checked_in',
-] as const;
+/** Every message type of the stream's typed map (core), so a new type is heard here without a second list. */
+export const STREAM_TYPES = LIVE_TYPES;
 
 export interface StreamMessage {
   type: string;

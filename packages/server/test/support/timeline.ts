@@ -1,8 +1,9 @@
 /**
- * Helpers for the timing suites (live, recovery, far future): an independent oracle of SPEC §4
- * written from the spec's table (deliberately not importing @kairos/core, so a bug in the shared
- * lifecycle function cannot hide itself), plus small polling and history helpers.
+ * Helpers for the timing suites (live, recovery, far future): the transitions SPEC §4's oracle
+ * predicts (core/test/support/spec-oracle.ts, deliberately independent of @kairos/core, so a bug
+ * in the shared lifecycle function cannot hide itself), plus small polling and history helpers.
  */
+import { specState as oracleState, SPEC_TRIGGERS } from '../../../core/test/support/spec-oracle.ts';
 import type { TestServer } from './server.ts';
 
 export interface Dates {
@@ -26,38 +27,15 @@ export interface ExpectedTransition {
   to: State;
 }
 
-/** SPEC §4's table, row by row, for an approved, non-cancelled event. */
-export function specState(d: Dates, t: number): State {
-  const reg = d.registrationOpensAt !== undefined && d.registrationClosesAt !== undefined;
-  const certs = d.certificatesOpenAt !== undefined && d.certificatesCloseAt !== undefined;
-  if (t < d.startsAt) {
-    if (!reg) return { status: 'upcoming', phase: 'scheduled' };
-    if (t < (d.registrationOpensAt as number)) return { status: 'upcoming', phase: 'registration_not_started' };
-    if (t < (d.registrationClosesAt as number)) return { status: 'upcoming', phase: 'registration_open' };
-    return { status: 'upcoming', phase: 'registration_closed' };
-  }
-  if (t < d.endsAt) return { status: 'ongoing', phase: 'in_progress' };
-  if (certs && (d.certificatesOpenAt as number) <= t && t < (d.certificatesCloseAt as number)) {
-    return { status: 'completed', phase: 'certificates_available' };
-  }
-  return { status: 'completed', phase: 'ended' };
-}
-
-const FIELDS: Array<[string, keyof Dates]> = [
-  ['registration_open', 'registrationOpensAt'],
-  ['registration_close', 'registrationClosesAt'],
-  ['event_start', 'startsAt'],
-  ['event_end', 'endsAt'],
-  ['certificates_open', 'certificatesOpenAt'],
-  ['certificates_close', 'certificatesCloseAt'],
-];
+/** SPEC §4's table, row by row, for an approved, non-cancelled event: the one oracle the core tests use too. */
+export const specState = (d: Dates, t: number): State => oracleState(d, t);
 
 /**
  * The transitions the dates make after `since` (exclusive), in order. Tests use distinct
  * instants, so each transition names exactly one trigger.
  */
 export function expectedTransitions(d: Dates, since: number): ExpectedTransition[] {
-  const bounds = FIELDS.flatMap(([trigger, field]) => {
+  const bounds = SPEC_TRIGGERS.flatMap(([field, trigger]) => {
     const at = d[field];
     return at === undefined || at <= since ? [] : [{ trigger, at }];
   }).sort((a, b) => a.at - b.at);
@@ -76,7 +54,7 @@ export function expectedTransitions(d: Dates, since: number): ExpectedTransition
 /** The request body for these dates (ISO instants; absent windows left out). */
 export function datesBody(d: Dates): Record<string, string> {
   const body: Record<string, string> = {};
-  for (const [, field] of FIELDS) {
+  for (const [field] of SPEC_TRIGGERS) {
     const at = d[field];
     if (at !== undefined) body[field] = new Date(at).toISOString();
   }

@@ -1,20 +1,7 @@
-import type { LifecycleState } from '@kairos/core';
+import { type LifecycleState, PHASE_LABELS, TRIGGER_LABELS } from '@kairos/core';
 
-const LABELS: Record<string, string> = {
-  scheduled: 'Scheduled',
-  registration_not_started: 'Registration not open yet',
-  registration_open: 'Registration open',
-  registration_closed: 'Registration closed',
-  in_progress: 'In progress',
-  certificates_available: 'Certificates available',
-  ended: 'Ended',
-  draft: 'Draft',
-  pending_approval: 'Pending approval',
-  declined: 'Declined',
-  cancelled: 'Cancelled',
-};
-
-export const phaseLabel = (phase: string): string => LABELS[phase] ?? phase;
+export const phaseLabel = (phase: string): string => (PHASE_LABELS as Record<string, string>)[phase] ?? phase;
+export const triggerLabel = (trigger: string): string => (TRIGGER_LABELS as Record<string, string>)[trigger] ?? trigger;
 
 /** Status in words and colour: the text alone says it all (colour is only a second cue). */
 export function StatusBadge({ state }: { state: LifecycleState }) {

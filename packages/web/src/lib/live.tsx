@@ -3,7 +3,7 @@
  * so the server replays what was missed. Each message updates the query cache in place: a
  * transition replaces the event wherever it is shown, created/deleted events refresh the lists.
  */
-import { type EventView, type LiveEventMap, REGISTRATION_LIVE_TYPES } from '@kairos/core';
+import { type EventView, isRegistrationLiveType, LIVE_TYPES, type LiveEventMap, type LiveEventType } from '@kairos/core';
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { syncServerTime } from './server-clock.ts';
@@ -24,9 +24,8 @@ function replaceEvent(client: QueryClient, event: EventView): void {
   );
 }
 
-function apply(client: QueryClient, type: keyof LiveEventMap, data: LiveEventMap[keyof LiveEventMap]): void {
-  if (type === 'hello') return;
-  const entry = data as LiveEventMap['transition'];
+/** A history entry's message: the event as it now reads replaces every cached copy. */
+function apply(client: QueryClient, type: LiveEventType, entry: LiveEventMap['transition']): void {
   if (entry.event) replaceEvent(client, entry.event);
   else client.removeQueries({ queryKey: ['event', entry.eventId] });
   // Lists may gain or lose members (created, deleted, approved, filters): refetch them.
@@ -34,8 +33,6 @@ function apply(client: QueryClient, type: keyof LiveEventMap, data: LiveEventMap
   void client.invalidateQueries({ queryKey: ['history', entry.eventId] });
   void client.invalidateQueries({ queryKey: ['scheduler'] });
 }
-
-const TYPES: Array<keyof LiveEventMap> = ['hello', 'transition', 'event.created', 'event.updated', 'event.deleted'];
 
 /** Registration messages reach admins and the event's organizer: refresh that event's attendees and counts. */
 function applyRegistration(client: QueryClient, data: { eventId: string }): void {
@@ -52,19 +49,16 @@ export function LiveProvider({ sessionKey, children }: { sessionKey: string; chi
     const source = new EventSource('/api/v1/stream');
     setState('connecting');
     source.onopen = () => setState('live');
-    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'reconnecting' : 'reconnecting');
-    for (const type of TYPES) {
+    source.onerror = () => setState('reconnecting');
+    for (const type of LIVE_TYPES) {
       source.addEventListener(type, (e) => {
         const data = JSON.parse((e as MessageEvent<string>).data);
         if (type === 'hello') {
           syncServerTime((data as LiveEventMap['hello']).serverTime);
           setState('live');
-        }
-        apply(client, type, data);
+        } else if (isRegistrationLiveType(type)) applyRegistration(client, data);
+        else apply(client, type, data);
       });
-    }
-    for (const type of REGISTRATION_LIVE_TYPES) {
-      source.addEventListener(type, (e) => applyRegistration(client, JSON.parse((e as MessageEvent<string>).data)));
     }
     return () => source.close();
   }, [client, sessionKey]);

@@ -210,10 +210,5 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Creates an event through the API (admin token unless given); returns the answered event. */
-// biome-ignore lint/suspicious/noExplicitAny: events are inspected field by field
-export async function createEvent(server: TestServer, body: Record<string, unknown>, token = server.adminToken): Promise<any> {
-  const r = await server.api('POST', '/events', { token, json: body });
-  if (r.status !== 201) throw new Error(`create event: ${r.status} ${r.text}`);
-  return r.json;
-}
+/** The server suites' fixture: one way to create an event in every suite. */
+export { createEvent } from '../../../server/test/support/fixtures.ts';

@@ -1,24 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ROLES } from '@kairos/core';
+import { LoginBody, LoginResponse, UserView } from '@kairos/core';
 import Type from 'typebox';
-import { requireRole, requireUser, SESSION_COOKIE } from '../../http/auth.ts';
-import { errors, UserResponse } from '../../http/schemas.ts';
-import { type AuthService, toUserView } from './auth.service.ts';
+import { requireUser, SESSION_COOKIE } from '../../http/auth.ts';
+import { errors } from '../../http/schemas.ts';
+import { toUserView } from '../users/user.view.ts';
+import type { AuthService } from './auth.service.ts';
 
-const Login = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
-  { additionalProperties: false },
-);
-const NewUser = Type.Object(
-  {
-    email: Type.String({ minLength: 3, maxLength: 320 }),
-    name: Type.Optional(Type.String({ maxLength: 200 })),
-    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
-  },
-  { additionalProperties: false },
-);
-
+/** Sign-in, sign-out and who is signed in; the accounts themselves are features/users. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; secureCookies: boolean }> = async (
   app,
   { auth, secureCookies },
@@ -29,9 +17,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; secureCo
       schema: {
         tags: ['auth'],
         summary: 'Sign in: a bearer token and an HttpOnly session cookie',
-        body: Login,
+        body: LoginBody,
         response: {
-          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: UserResponse }),
+          200: LoginResponse,
           ...errors(400, 401, 429),
         },
       },
@@ -69,43 +57,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; secureCo
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user',
-        response: { 200: Type.Object({ user: UserResponse }), ...errors(401) },
+        response: { 200: Type.Object({ user: UserView }), ...errors(401) },
       },
     },
     async (request) => ({ user: toUserView(requireUser(request)) }),
-  );
-
-  app.get(
-    '/users',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags: ['users'],
-        summary: 'List users (admin)',
-        response: { 200: Type.Object({ items: Type.Array(UserResponse), nextCursor: Type.Null() }), ...errors(401, 403) },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin');
-      return { items: (await auth.listUsers()).map(toUserView), nextCursor: null };
-    },
-  );
-
-  app.post(
-    '/users',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags: ['users'],
-        summary: 'Create a user (admin)',
-        body: NewUser,
-        response: { 201: UserResponse, ...errors(400, 401, 403) },
-      },
-    },
-    async (request, reply) => {
-      requireRole(request, 'admin');
-      const user = await auth.createUser(request.body);
-      return reply.status(201).send(toUserView(user));
-    },
   );
 };

@@ -4,10 +4,11 @@
  * revokes, and a copy of the database yields no usable token.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { KairosError, type Role, type Viewer } from '@kairos/core';
+import { EMAIL_MESSAGE, isEmailAddress, KairosError, MIN_PASSWORD_LENGTH, normalizeEmail, type Role } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/store.ts';
 import { SlidingWindow } from '../../limits/sliding-window.ts';
+import { ensureSetting } from '../settings/settings.repository.ts';
 import {
   countUsers,
   findUser,
@@ -15,11 +16,10 @@ import {
   insertUser,
   listUsers,
   type UserRecord,
-  type UserView,
   updateUserPassword,
 } from '../users/users.repository.ts';
-import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { deleteSession, ensureSetting, findSession, insertSession, sessionsWithRoles } from './sessions.repository.ts';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { deleteSession, findSession, insertSession, sessionsWithRoles } from './sessions.repository.ts';
 
 export interface AuthDeps {
   store: Store;
@@ -31,16 +31,6 @@ export interface AuthDeps {
   loginMaxFailuresPerAddress: number;
   loginWindowMs: number;
 }
-
-export const toUserView = (u: UserRecord): UserView => ({
-  id: u.id,
-  email: u.email,
-  name: u.name,
-  role: u.role,
-  createdAt: new Date(u.createdAt).toISOString(),
-});
-
-export const viewerOf = (u: UserRecord): Viewer => ({ role: u.role, userId: u.id });
 
 /** A session a live stream was opened with; `id` is the stored token hash, never the token. */
 export interface OpenSession {
@@ -70,7 +60,6 @@ const isUniqueViolation = (error: unknown): boolean => {
   const code = (error as { code?: string } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 };
-const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
 export class AuthService implements SessionGuard {
   private secret: string | null;
@@ -98,14 +87,14 @@ export class AuthService implements SessionGuard {
 
   async login(email: string, password: string, address: string): Promise<{ token: string; user: UserRecord; expiresAt: number }> {
     const now = this.deps.clock.now();
-    const key = `${email.trim().toLowerCase()}|${address}`;
+    const key = `${normalizeEmail(email)}|${address}`;
     const wait = Math.max(this.perAccount.retryAfter(key, now), this.perAddress.retryAfter(address, now));
     if (wait > 0) throw rateLimited(`too many failed logins; try again in ${wait} s`, wait);
     // Counted as a failure before the (slow) check and forgiven on success: attempts sent all at
     // once cannot all pass the limit while their password checks are still running.
     this.perAccount.hit(key, now);
     this.perAddress.hit(address, now);
-    const user = await findUserByEmail(this.deps.store.db, email.trim());
+    const user = await findUserByEmail(this.deps.store.db, email);
     // Unknown emails cost a full scrypt too: timing tells nothing about which accounts exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok) throw new KairosError('unauthenticated', BAD_LOGIN);
@@ -169,9 +158,9 @@ export class AuthService implements SessionGuard {
   }
 
   async createUser(input: { email: string; name?: string | undefined; role: Role; password: string }): Promise<UserRecord> {
-    const email = input.email.trim().toLowerCase();
+    const email = normalizeEmail(input.email);
     const details = [];
-    if (!EMAIL_RE.test(email)) details.push({ path: 'email', message: 'must be an email address' });
+    if (!isEmailAddress(email)) details.push({ path: 'email', message: EMAIL_MESSAGE });
     if ([...input.password].length < MIN_PASSWORD_LENGTH) {
       details.push({ path: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
     }

@@ -12,7 +12,7 @@ import { deleteTriggersOf, syncTriggers } from './triggers.repository.ts';
 const num = (v: unknown): number => Number(v);
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** PostgreSQL answers bigint as strings; both dialects meet here as numbers. */
+/** Row to record: string columns narrowed to their unions. Both drivers already answer numbers (db/postgres.ts parses int8). */
 export function toRecord(r: Selectable<EventsTable>): EventRecord {
   return {
     ...r,

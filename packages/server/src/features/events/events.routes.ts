@@ -5,13 +5,17 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  EditEffects,
   EventCreateBody,
   EventPatchBody,
-  formatInstant,
+  EventView,
+  editEffects,
+  HistoryEntryView,
   isScheduled,
   KairosError,
   NO_REGISTRATIONS,
   nextTransition,
+  Page,
   PHASES,
   parseInstant,
   type RegistrationCounts,
@@ -19,7 +23,7 @@ import {
 } from '@kairos/core';
 import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
-import { ErrorResponse, EventResponse, errors, HistoryEntryResponse, IdParams, Page, PageQuery } from '../../http/schemas.ts';
+import { errors, IdParams, PageQuery } from '../../http/schemas.ts';
 import { toHistoryView } from '../../live/messages.ts';
 import type { EventRecord } from './event.record.ts';
 import { etagOf, toEventView } from './event.view.ts';
@@ -99,7 +103,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         tags: ['events'],
         summary: 'List events, sorted by start',
         querystring: ListQuerySchema,
-        response: { 200: Page(EventResponse), ...errors(400, 401) },
+        response: { 200: Page(EventView), ...errors(400, 401) },
       },
     },
     async (request) => {
@@ -134,7 +138,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         tags: ['events'],
         summary: 'Create an event (draft, pending approval, or approved when an admin creates it)',
         body: EventCreateBody,
-        response: { 201: EventResponse, ...errors(400, 401, 403, 413, 415) },
+        response: { 201: EventView, ...errors(400, 401, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -151,7 +155,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         tags: ['events'],
         summary: 'Read one event (ETag, and Cache-Control ending at the next transition)',
         params: IdParams,
-        response: { 200: EventResponse, 304: Type.Null(), ...errors(404) },
+        response: { 200: EventView, 304: Type.Null(), ...errors(404) },
       },
     },
     async (request, reply) => {
@@ -176,7 +180,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         body: EventPatchBody,
         response: {
-          200: Type.Union([EventResponse, Type.Object({ event: EventResponse, effects: Type.Unknown() })]),
+          200: Type.Union([EventView, Type.Object({ event: EventView, effects: EditEffects })]),
           ...errors(400, 401, 403, 404, 409),
         },
       },
@@ -195,18 +199,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         reply.header('etag', etagOf(event, counts));
         return view(event, counts);
       }
-      return {
-        event: view(event, counts),
-        effects: {
-          transition: plan.transition,
-          triggers: plan.triggers.map((t) => ({
-            trigger: t.trigger,
-            change: t.from === null ? 'added' : t.to === null ? 'removed' : 'moved',
-            from: t.from === null ? null : formatInstant(t.from),
-            to: t.to === null ? null : formatInstant(t.to),
-          })),
-        },
-      };
+      return { event: view(event, counts), effects: editEffects(plan) };
     },
   );
 
@@ -236,7 +229,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
           tags: ['workflow'],
           summary,
           params: IdParams,
-          response: { 200: EventResponse, ...errors(401, 403, 404, 409) },
+          response: { 200: EventView, ...errors(401, 403, 404, 409) },
         },
       },
       async (request) => viewOne(await events[name](request.viewer, request.params.id)),
@@ -254,7 +247,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
           summary,
           params: IdParams,
           body: Reason,
-          response: { 200: EventResponse, ...errors(400, 401, 403, 404, 409) },
+          response: { 200: EventView, ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (request) => viewOne(await events[name](request.viewer, request.params.id, request.body.reason)),
@@ -270,7 +263,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
         summary: 'History of an event, oldest first',
         params: IdParams,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: { 200: Page(HistoryEntryResponse), ...errors(400, 404) },
+        response: { 200: Page(HistoryEntryView), ...errors(400, 404) },
       },
     },
     async (request) => {
@@ -283,5 +276,3 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
     },
   );
 };
-
-export { ErrorResponse };

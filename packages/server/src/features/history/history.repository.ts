@@ -79,17 +79,6 @@ export async function historySince(db: Db, afterSeq: number, limit: number): Pro
   return rows.map(toHistory);
 }
 
-export async function historyBySeq(db: Db, seqs: readonly number[]): Promise<HistoryRecord[]> {
-  if (seqs.length === 0) return [];
-  const rows = await db
-    .selectFrom('history')
-    .selectAll()
-    .where('seq', 'in', [...seqs])
-    .orderBy('seq')
-    .execute();
-  return rows.map(toHistory);
-}
-
 export async function lastSeq(db: Db): Promise<number> {
   const row = await db
     .selectFrom('history')

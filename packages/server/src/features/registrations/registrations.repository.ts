@@ -19,7 +19,7 @@ import type { RegistrationRecord } from './registration.record.ts';
 
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** PostgreSQL answers bigint as strings; both dialects meet here as numbers. */
+/** Row to record: string columns narrowed to their unions. Both drivers already answer numbers (db/postgres.ts parses int8). */
 function toRecord(r: Selectable<RegistrationsTable>): RegistrationRecord {
   return {
     ...r,

@@ -4,34 +4,11 @@
  * strings, so it never reaches a log.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { KairosError, REGISTRATION_STATUSES, RegistrationCreateBody } from '@kairos/core';
+import { KairosError, Page, RegistrationCreateBody, RegistrationCreated, RegistrationView } from '@kairos/core';
 import Type from 'typebox';
-import { errors, IdParams, Page, PageQuery } from '../../http/schemas.ts';
+import { errors, IdParams, PageQuery } from '../../http/schemas.ts';
 import { toCsv, toRegistrationView } from './registration.view.ts';
 import type { RegistrationsService } from './registrations.service.ts';
-
-const Instant = Type.String({ format: 'date-time' });
-const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-const RegistrationResponse = Type.Object({
-  id: Type.String(),
-  eventId: Type.String(),
-  name: Type.String(),
-  email: Type.String(),
-  status: Type.String({ description: `one of ${REGISTRATION_STATUSES.join(', ')}` }),
-  position: Nullable(Type.Integer({ description: 'waitlist position (1 = next); null unless waitlisted' })),
-  checkedInAt: Nullable(Instant),
-  createdAt: Instant,
-  updatedAt: Instant,
-});
-
-const CreatedResponse = Type.Object({
-  id: Type.String(),
-  eventId: Type.String(),
-  status: Type.String({ description: 'confirmed or waitlisted' }),
-  position: Nullable(Type.Integer()),
-  token: Type.String({ description: 'lets the attendee read or cancel the registration and get the certificate; shown once' }),
-});
 
 const TokenQuery = Type.Object(
   { token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
@@ -74,7 +51,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
         summary: 'Register for an event (only while registration is open); a waitlist position once it is full',
         params: IdParams,
         body: RegistrationCreateBody,
-        response: { 201: CreatedResponse, ...errors(400, 404, 409, 413, 415) },
+        response: { 201: RegistrationCreated, ...errors(400, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -97,7 +74,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
         summary: 'Read a registration: the attendee with ?token=…, or an admin / the event’s organizer',
         params: IdParams,
         querystring: TokenQuery,
-        response: { 200: RegistrationResponse, ...errors(400, 401, 404) },
+        response: { 200: RegistrationView, ...errors(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -114,7 +91,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
         summary: 'Cancel a registration; a freed place goes to the first on the waitlist in the same transaction',
         params: IdParams,
         querystring: TokenQuery,
-        response: { 200: RegistrationResponse, ...errors(400, 401, 404, 409) },
+        response: { 200: RegistrationView, ...errors(400, 401, 404, 409) },
       },
     },
     async (request) => toRegistrationView(await registrations.cancel(request.viewer, request.params.id, request.query.token)),
@@ -130,7 +107,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
         params: IdParams,
         querystring: ListQuery,
         produces: ['application/json', 'text/csv'],
-        response: { 200: Page(RegistrationResponse), ...errors(400, 401, 403, 404) },
+        response: { 200: Page(RegistrationView), ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -167,7 +144,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
         summary: 'Check an attendee in (only while the event is in progress; admin, the event’s organizer)',
         params: IdParams,
         body: CheckInBody,
-        response: { 200: RegistrationResponse, ...errors(400, 401, 403, 404, 409, 413, 415) },
+        response: { 200: RegistrationView, ...errors(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request) =>

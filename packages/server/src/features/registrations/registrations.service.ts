@@ -130,9 +130,9 @@ export class RegistrationsService {
           { path: 'email', message: 'is already registered for this event' },
         ]);
       }
-      // Counting and inserting in one BEGIN IMMEDIATE transaction: concurrent registrations are
-      // serialised, so the last place goes to exactly one of them.
-      // (PostgreSQL will need the event row locked here: SELECT … FOR UPDATE.)
+      // Counting and inserting in one write transaction, and Store.write admits one writer at a time
+      // (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory write lock), so the last place goes to
+      // exactly one of two racing registrations. A store that lets writes overlap must lock the event row here.
       const { registered, waitlisted } = await countsOf(tx.db, event.id);
       // Nobody jumps the waitlist: while people wait, a newcomer waits too.
       const full = event.capacity !== null && (registered >= event.capacity || waitlisted > 0);

@@ -1,4 +1,4 @@
-import type { Role } from '@kairos/core';
+import { normalizeEmail, type Role } from '@kairos/core';
 import type { Db } from '../../db/unit-of-work.ts';
 
 export interface UserRecord {
@@ -8,14 +8,6 @@ export interface UserRecord {
   role: Role;
   passwordHash: string;
   createdAt: number;
-}
-
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
 }
 
 const toUser = (r: {
@@ -32,7 +24,7 @@ const toUser = (r: {
 });
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRecord | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  const row = await db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
   return row && toUser(row);
 }
 
@@ -44,7 +36,7 @@ export async function findUser(db: Db, id: string): Promise<UserRecord | undefin
 export async function insertUser(db: Db, user: UserRecord): Promise<void> {
   await db
     .insertInto('users')
-    .values({ ...user, email: user.email.toLowerCase() })
+    .values({ ...user, email: normalizeEmail(user.email) })
     .execute();
 }
 

@@ -2,20 +2,11 @@ import { formatDuration, formatInZone } from '@kairos/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { EmptyState, ErrorBox, Loading } from '../../components/Feedback.tsx';
+import { triggerLabel } from '../../components/StatusBadge.tsx';
 import { api } from '../../lib/api.ts';
 import { useSecondTicker, viewerZone } from '../../lib/time.ts';
 import type { SchedulerStatus } from '../../lib/types.ts';
 import { LatenessChart } from './LatenessChart.tsx';
-
-const TRIGGERS: Record<string, string> = {
-  registration_open: 'Registration opens',
-  registration_close: 'Registration closes',
-  event_start: 'Start',
-  event_end: 'End',
-  certificates_open: 'Certificates open',
-  certificates_close: 'Certificates close',
-};
-const triggerLabel = (t: string) => TRIGGERS[t] ?? t;
 
 function NextTrigger({ at }: { at: number }) {
   const now = useSecondTicker();
@@ -50,7 +41,7 @@ export function SchedulerPage() {
           <dd className="next-trigger">
             {s.nextTrigger ? (
               <>
-                {s.nextTrigger.trigger.replaceAll('_', ' ')} of{' '}
+                {triggerLabel(s.nextTrigger.trigger)}:{' '}
                 <Link to={`/events/${encodeURIComponent(s.nextTrigger.eventId)}`}>
                   {s.nextTrigger.title ?? s.nextTrigger.eventId}
                 </Link>{' '}

@@ -1,8 +1,12 @@
+import { MIN_PASSWORD_LENGTH, ROLES } from '@kairos/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBox, Loading } from '../../components/Feedback.tsx';
+import { Field } from '../../components/Field.tsx';
 import { ApiError, api } from '../../lib/api.ts';
 import type { User } from '../../lib/types.ts';
+
+const LABELS = { email: 'Email', name: 'Name', password: 'Password' };
 
 export function UsersPage() {
   const client = useQueryClient();
@@ -54,30 +58,30 @@ export function UsersPage() {
         <h2>Add a user</h2>
         {create.error && !(create.error instanceof ApiError && create.error.details.length) && <ErrorBox error={create.error} />}
         {(['email', 'name', 'password'] as const).map((k) => (
-          <div className="field" key={k}>
-            <label htmlFor={`user-${k}`}>
-              {k === 'password' ? 'Password (at least 12 characters)' : k[0]?.toUpperCase() + k.slice(1)}
-            </label>
+          <Field
+            key={k}
+            id={`user-${k}`}
+            label={LABELS[k]}
+            error={fieldError(k)}
+            note={k === 'password' ? `At least ${MIN_PASSWORD_LENGTH} characters.` : undefined}
+          >
             <input
               id={`user-${k}`}
               type={k === 'password' ? 'password' : k === 'email' ? 'email' : 'text'}
               value={form[k]}
               onChange={set(k)}
             />
-            {fieldError(k) && (
-              <p className="field-error" role="alert">
-                {k} {fieldError(k)}
-              </p>
-            )}
-          </div>
+          </Field>
         ))}
-        <div className="field">
-          <label htmlFor="user-role">Role</label>
+        <Field id="user-role" label="Role">
           <select id="user-role" value={form.role} onChange={set('role')}>
-            <option value="organizer">Organizer</option>
-            <option value="admin">Admin</option>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r[0]?.toUpperCase() + r.slice(1)}
+              </option>
+            ))}
           </select>
-        </div>
+        </Field>
         <button type="submit" disabled={create.isPending}>
           Add user
         </button>

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ErrorBox } from '../../components/Feedback.tsx';
+import { Field } from '../../components/Field.tsx';
 import { api } from '../../lib/api.ts';
 import type { User } from '../../lib/types.ts';
 
@@ -28,8 +29,7 @@ export function LoginPage() {
     >
       <h1>Sign in</h1>
       <ErrorBox error={login.error} />
-      <div className="field">
-        <label htmlFor="email">Email</label>
+      <Field id="email" label="Email">
         <input
           id="email"
           type="email"
@@ -38,9 +38,8 @@ export function LoginPage() {
           onChange={(e) => setEmail(e.target.value)}
           required
         />
-      </div>
-      <div className="field">
-        <label htmlFor="password">Password</label>
+      </Field>
+      <Field id="password" label="Password">
         <input
           id="password"
           type="password"
@@ -49,7 +48,7 @@ export function LoginPage() {
           onChange={(e) => setPassword(e.target.value)}
           required
         />
-      </div>
+      </Field>
       <button type="submit" disabled={login.isPending}>
         {login.isPending ? 'Signing in…' : 'Sign in'}
       </button>

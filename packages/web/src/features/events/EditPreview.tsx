@@ -1,32 +1,16 @@
-import { formatInZone, type LifecycleState } from '@kairos/core';
-import { phaseLabel } from '../../components/StatusBadge.tsx';
-
-export interface EditEffects {
-  transition: { from: LifecycleState; to: LifecycleState } | null;
-  triggers: Array<{ trigger: string; change: 'added' | 'removed' | 'moved'; from: string | null; to: string | null }>;
-}
-
-const NAMES: Record<string, string> = {
-  registration_open: 'registration opening',
-  registration_close: 'registration closing',
-  event_start: 'the start',
-  event_end: 'the end',
-  certificates_open: 'certificates opening',
-  certificates_close: 'certificates closing',
-};
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+import { formatInZone, type TriggerKind } from '@kairos/core';
+import { phaseLabel, triggerLabel } from '../../components/StatusBadge.tsx';
+import type { EditEffects } from '../../lib/types.ts';
 
 /** What an edit will do, in words, from `PATCH ?dryRun=true`. */
 export function describeEffects(effects: EditEffects, zone: string): string[] {
   const at = (iso: string | null) => (iso ? formatInZone(Date.parse(iso), zone) : '');
   const lines: string[] = [];
   if (effects.transition) {
-    lines.push(
-      `${cap(phaseLabel(effects.transition.to.phase))} now (was ${phaseLabel(effects.transition.from.phase).toLowerCase()})`,
-    );
+    lines.push(`${phaseLabel(effects.transition.to.phase)} now (was ${phaseLabel(effects.transition.from.phase).toLowerCase()})`);
   }
   const removed = new Set(effects.triggers.filter((t) => t.change === 'removed').map((t) => t.trigger));
-  const pairs: Array<[string, string, string]> = [
+  const pairs: Array<[TriggerKind, TriggerKind, string]> = [
     ['registration_open', 'registration_close', 'Registration window removed'],
     ['certificates_open', 'certificates_close', 'Certificates window removed'],
   ];
@@ -38,10 +22,10 @@ export function describeEffects(effects: EditEffects, zone: string): string[] {
     }
   }
   for (const t of effects.triggers) {
-    const name = NAMES[t.trigger] ?? t.trigger;
-    if (t.change === 'moved') lines.push(`${cap(name)} moves from ${at(t.from)} to ${at(t.to)}`);
-    else if (t.change === 'added') lines.push(`${cap(name)} scheduled for ${at(t.to)}`);
-    else if (removed.has(t.trigger)) lines.push(`${cap(name)} no longer scheduled (was ${at(t.from)})`);
+    const name = triggerLabel(t.trigger);
+    if (t.change === 'moved') lines.push(`${name}: moves from ${at(t.from)} to ${at(t.to)}`);
+    else if (t.change === 'added') lines.push(`${name}: scheduled for ${at(t.to)}`);
+    else if (removed.has(t.trigger)) lines.push(`${name}: no longer scheduled (was ${at(t.from)})`);
   }
   return lines;
 }

@@ -1,12 +1,13 @@
-import { wallTimeKind } from '@kairos/core';
+import { DATE_LABELS, type EventFields, wallTimeKind } from '@kairos/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ErrorBox, Loading } from '../../components/Feedback.tsx';
+import { Field } from '../../components/Field.tsx';
 import { ApiError, api } from '../../lib/api.ts';
 import { viewerZone } from '../../lib/time.ts';
-import type { EventView } from '../../lib/types.ts';
-import { type EditEffects, EditPreview } from './EditPreview.tsx';
+import type { EditEffects, EventView } from '../../lib/types.ts';
+import { EditPreview } from './EditPreview.tsx';
 import {
   type DateKey,
   detailsToErrors,
@@ -26,42 +27,6 @@ const ZONES: readonly string[] = (() => {
   }
 })();
 
-const DATE_LABELS: Record<DateKey, string> = {
-  registrationOpensAt: 'Registration opens',
-  registrationClosesAt: 'Registration closes',
-  startsAt: 'Starts',
-  endsAt: 'Ends',
-  certificatesOpenAt: 'Certificates open',
-  certificatesCloseAt: 'Certificates close',
-};
-
-function Field({
-  id,
-  label,
-  error,
-  note,
-  children,
-}: {
-  id: string;
-  label: string;
-  error?: string | undefined;
-  note?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {note && <p className="note">{note}</p>}
-      {error && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {label} {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
 export function EventFormPage() {
   const { id } = useParams();
   const editing = id !== undefined;
@@ -75,18 +40,9 @@ export function EventFormPage() {
   return <EventForm key={existing.data?.id ?? 'new'} event={existing.data ?? null} />;
 }
 
-function EventForm({ event }: { event: EventView | null }) {
-  const navigate = useNavigate();
-  const client = useQueryClient();
-  const [values, setValues] = useState<FormValues>(() => (event ? formFromEvent(event) : emptyForm(viewerZone())));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [touched, setTouched] = useState(false);
+/** Edit preview: ask the server what the edit would do, without writing (debounced). */
+function useEditPreview(event: EventView | null, values: FormValues, base: EventFields | null): EditEffects | null {
   const [effects, setEffects] = useState<EditEffects | null>(null);
-  const base = useMemo(() => (event ? fieldsOf(event) : null), [event]);
-  const set = (key: keyof FormValues) => (e: { target: { value: string } }) =>
-    setValues((v) => ({ ...v, [key]: e.target.value }));
-
-  // Edit preview: ask the server what the edit would do, without writing (debounced).
   useEffect(() => {
     if (!event) return;
     if (Object.keys(validate(values, base)).length > 0) {
@@ -103,8 +59,14 @@ function EventForm({ event }: { event: EventView | null }) {
     }, 300);
     return () => clearTimeout(timer);
   }, [values, event, base]);
+  return effects;
+}
 
-  const save = useMutation({
+/** Create or patch; on success show the event, on a refusal put the server's messages under the fields. */
+function useSave(event: EventView | null, values: FormValues, onRefused: (errors: Record<string, string>) => void) {
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  return useMutation({
     mutationFn: ({ draft }: { draft: boolean }) =>
       event
         ? api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { ...toBody(values), version: event.version })
@@ -115,55 +77,51 @@ function EventForm({ event }: { event: EventView | null }) {
       navigate(`/events/${encodeURIComponent(saved.id)}`);
     },
     onError: (e) => {
-      if (e instanceof ApiError && e.details.length > 0) setErrors(detailsToErrors(e.details));
+      if (e instanceof ApiError && e.details.length > 0) onRefused(detailsToErrors(e.details));
     },
   });
+}
 
-  // Once the user has tried to save, messages follow the fields as they change.
-  useEffect(() => {
-    if (touched) setErrors(validate(values, base));
-  }, [values, base, touched]);
+function dateNote(wall: string, zone: string): ReactNode {
+  if (!wall) return null;
+  switch (wallTimeKind(wall, zone)) {
+    case 'gap':
+      return `This time does not exist in ${zone}: clocks jump forward then. Pick another time.`;
+    case 'overlap':
+      return `This time happens twice in ${zone} (clocks go back); the earlier one is used.`;
+    default:
+      return null;
+  }
+}
 
-  const submit = (draft: boolean) => {
-    setTouched(true);
-    const found = validate(values, base);
-    setErrors(found);
-    if (Object.keys(found).length === 0) save.mutate({ draft });
-  };
-  const shown = touched ? errors : {};
-  const zone = values.timezone;
+const DATE_GROUPS = [
+  ['Registration window (optional: both or neither)', ['registrationOpensAt', 'registrationClosesAt']],
+  ['The event', ['startsAt', 'endsAt']],
+  ['Certificates window (optional: both or neither)', ['certificatesOpenAt', 'certificatesCloseAt']],
+] as const;
 
-  const dateNote = (key: DateKey): ReactNode => {
-    const v = values[key];
-    if (!v) return null;
-    switch (wallTimeKind(v, zone)) {
-      case 'gap':
-        return `This time does not exist in ${zone}: clocks jump forward then. Pick another time.`;
-      case 'overlap':
-        return `This time happens twice in ${zone} (clocks go back); the earlier one is used.`;
-      default:
-        return null;
-    }
-  };
+type Setter = (key: keyof FormValues) => (e: { target: { value: string } }) => void;
 
+function DateFieldsets({ values, shown, set }: { values: FormValues; shown: Record<string, string>; set: Setter }) {
+  return DATE_GROUPS.map(([legend, keys]) => (
+    <fieldset key={legend}>
+      <legend>{legend}</legend>
+      <div className="row">
+        {keys.map((k: DateKey) => (
+          <Field key={k} id={k} label={DATE_LABELS[k]} error={shown[k]} note={dateNote(values[k], values.timezone)}>
+            <input id={k} type="datetime-local" value={values[k]} onChange={set(k)} aria-invalid={!!shown[k]} />
+          </Field>
+        ))}
+      </div>
+    </fieldset>
+  ));
+}
+
+function TextFields({ values, shown, set }: { values: FormValues; shown: Record<string, string>; set: Setter }) {
   return (
-    <form
-      className="event-form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit(false);
-      }}
-    >
-      <h1>{event ? `Edit “${event.title}”` : 'New event'}</h1>
-      {save.error && !(save.error instanceof ApiError && save.error.details.length > 0) && <ErrorBox error={save.error} />}
-      {save.error instanceof ApiError && save.error.details.length > 0 && (
-        <div role="alert" className="error-box">
-          The server refused the event: {save.error.message}
-        </div>
-      )}
+    <>
       <Field id="title" label="Title" error={shown.title}>
-        <input id="title" value={values.title} onChange={set('title')} aria-invalid={!!shown.title} required maxLength={400} />
+        <input id="title" value={values.title} onChange={set('title')} aria-invalid={!!shown.title} required />
       </Field>
       <Field id="description" label="Description" error={shown.description}>
         <textarea id="description" value={values.description} onChange={set('description')} rows={3} />
@@ -197,25 +155,61 @@ function EventForm({ event }: { event: EventView | null }) {
           ))}
         </datalist>
       </Field>
-      {(
-        [
-          ['Registration window (optional: both or neither)', ['registrationOpensAt', 'registrationClosesAt']],
-          ['The event', ['startsAt', 'endsAt']],
-          ['Certificates window (optional: both or neither)', ['certificatesOpenAt', 'certificatesCloseAt']],
-        ] as const
-      ).map(([legend, keys]) => (
-        <fieldset key={legend}>
-          <legend>{legend}</legend>
-          <div className="row">
-            {keys.map((k) => (
-              <Field key={k} id={k} label={DATE_LABELS[k]} error={shown[k]} note={dateNote(k)}>
-                <input id={k} type="datetime-local" value={values[k]} onChange={set(k)} aria-invalid={!!shown[k]} />
-              </Field>
-            ))}
-          </div>
-        </fieldset>
-      ))}
-      {event && <EditPreview effects={effects} zone={zone} />}
+    </>
+  );
+}
+
+/** The server's refusal: per-field messages go under the fields, anything else shows here. */
+function SaveError({ error }: { error: Error | null }) {
+  if (!error) return null;
+  if (!(error instanceof ApiError && error.details.length > 0)) return <ErrorBox error={error} />;
+  return (
+    <div role="alert" className="error-box">
+      The server refused the event: {error.message}
+    </div>
+  );
+}
+
+/**
+ * Every rule the form applies is core's `resolveEventFields`, the function the server validates
+ * with; the HTML inputs carry no limits of their own.
+ */
+function EventForm({ event }: { event: EventView | null }) {
+  const [values, setValues] = useState<FormValues>(() => (event ? formFromEvent(event) : emptyForm(viewerZone())));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [touched, setTouched] = useState(false);
+  const base = useMemo(() => (event ? fieldsOf(event) : null), [event]);
+  const effects = useEditPreview(event, values, base);
+  const save = useSave(event, values, setErrors);
+  const set: Setter = (key) => (e) => setValues((v) => ({ ...v, [key]: e.target.value }));
+
+  // Once the user has tried to save, messages follow the fields as they change.
+  useEffect(() => {
+    if (touched) setErrors(validate(values, base));
+  }, [values, base, touched]);
+
+  const submit = (draft: boolean) => {
+    setTouched(true);
+    const found = validate(values, base);
+    setErrors(found);
+    if (Object.keys(found).length === 0) save.mutate({ draft });
+  };
+  const shown = touched ? errors : {};
+
+  return (
+    <form
+      className="event-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit(false);
+      }}
+    >
+      <h1>{event ? `Edit “${event.title}”` : 'New event'}</h1>
+      <SaveError error={save.error} />
+      <TextFields values={values} shown={shown} set={set} />
+      <DateFieldsets values={values} shown={shown} set={set} />
+      {event && <EditPreview effects={effects} zone={values.timezone} />}
       <div className="actions">
         <button type="submit" disabled={save.isPending}>
           {event ? 'Save changes' : 'Create event'}

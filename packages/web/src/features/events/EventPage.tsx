@@ -10,6 +10,7 @@ import {
   displayState,
   isScheduled,
   nextTransition,
+  type Viewer,
 } from '@kairos/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -27,21 +28,11 @@ import { AttendeesPanel } from '../registrations/AttendeesPanel.tsx';
 import { RegistrationPanel } from '../registrations/RegistrationPanel.tsx';
 import { History } from './History.tsx';
 
-export function EventPage() {
-  const { id = '' } = useParams();
-  const { viewer } = useSession();
+/** The workflow buttons' mutation: after delete go home, otherwise show the event as it now is. */
+function useEventAction(id: string) {
   const client = useQueryClient();
   const navigate = useNavigate();
-  const event = useQuery({ queryKey: ['event', id], queryFn: () => api<EventView>('GET', `/events/${encodeURIComponent(id)}`) });
-  const history = useQuery({
-    queryKey: ['history', id],
-    queryFn: () => api<Page<HistoryEntryView>>('GET', `/events/${encodeURIComponent(id)}/history?limit=200`),
-    enabled: event.isSuccess,
-  });
-  const shown = useMemo(() => (event.data ? [event.data] : []), [event.data]);
-  const now = useBoundaryNow(shown);
-  const [reason, setReason] = useState('');
-  const act = useMutation({
+  return useMutation({
     mutationFn: ({ action, body }: { action: string; body?: unknown }) =>
       action === 'delete'
         ? api<undefined>('DELETE', `/events/${encodeURIComponent(id)}`)
@@ -56,6 +47,117 @@ export function EventPage() {
       void client.invalidateQueries({ queryKey: ['history', id] });
     },
   });
+}
+
+function Facts({ e }: { e: EventView }) {
+  return (
+    <dl className="facts">
+      <dt>Starts</dt>
+      <dd>
+        <ZonedTime iso={e.startsAt} zone={e.timezone} />
+      </dd>
+      <dt>Ends</dt>
+      <dd>
+        <ZonedTime iso={e.endsAt} zone={e.timezone} />
+      </dd>
+      <dt>Time zone</dt>
+      <dd>{e.timezone}</dd>
+      {e.venue && (
+        <>
+          <dt>Venue</dt>
+          <dd>{e.venue}</dd>
+        </>
+      )}
+      {e.capacity !== null && (
+        <>
+          <dt>Capacity</dt>
+          <dd>{e.capacity}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+/** The buttons this viewer may use on this event: the same rules the server enforces (core). */
+function Actions({ e, viewer }: { e: EventView; viewer: Viewer }) {
+  const act = useEventAction(e.id);
+  const [reason, setReason] = useState('');
+  const owned = { status: e.status, createdBy: e.createdBy };
+  const may = {
+    submit: allows('submit', e.status) && canSubmit(viewer, owned),
+    approve: allows('approve', e.status) && canReview(viewer),
+    decline: allows('decline', e.status) && canReview(viewer),
+    cancel: allows('cancel', e.status) && canCancel(viewer, owned),
+  };
+  return (
+    <>
+      <div className="actions">
+        {canEdit(viewer, owned) && (
+          <Link className="button" to={`/events/${encodeURIComponent(e.id)}/edit`}>
+            Edit
+          </Link>
+        )}
+        {may.submit && (
+          <button type="button" onClick={() => act.mutate({ action: 'submit' })}>
+            Submit
+          </button>
+        )}
+        {may.approve && (
+          <button type="button" onClick={() => act.mutate({ action: 'approve' })}>
+            Approve
+          </button>
+        )}
+        {(may.decline || may.cancel) && (
+          <span className="with-reason">
+            <label>
+              Reason
+              <input value={reason} onChange={(ev) => setReason(ev.target.value)} placeholder="Why?" />
+            </label>
+            {may.decline && (
+              <button type="button" disabled={!reason.trim()} onClick={() => act.mutate({ action: 'decline', body: { reason } })}>
+                Decline
+              </button>
+            )}
+            {may.cancel && (
+              <button
+                type="button"
+                className="danger"
+                disabled={!reason.trim()}
+                onClick={() => act.mutate({ action: 'cancel', body: { reason } })}
+              >
+                Cancel event
+              </button>
+            )}
+          </span>
+        )}
+        {canDelete(viewer, owned) && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              if (window.confirm(`Delete “${e.title}”? Its history is kept.`)) act.mutate({ action: 'delete' });
+            }}
+          >
+            Delete
+          </button>
+        )}
+      </div>
+      <ErrorBox error={act.error} />
+    </>
+  );
+}
+
+export function EventPage() {
+  const { id = '' } = useParams();
+  const { viewer } = useSession();
+  const event = useQuery({ queryKey: ['event', id], queryFn: () => api<EventView>('GET', `/events/${encodeURIComponent(id)}`) });
+  const history = useQuery({
+    queryKey: ['history', id],
+    queryFn: () => api<Page<HistoryEntryView>>('GET', `/events/${encodeURIComponent(id)}/history?limit=200`),
+    enabled: event.isSuccess,
+  });
+  const shown = useMemo(() => (event.data ? [event.data] : []), [event.data]);
+  const now = useBoundaryNow(shown);
 
   if (event.isPending) return <Loading />;
   if (event.error || !event.data) return <ErrorBox error={event.error} />;
@@ -63,14 +165,6 @@ export function EventPage() {
   const dates = datesOfView(e);
   const state = displayState({ ...dates, status: e.status, phase: e.phase }, now);
   const next = isScheduled(e.status) ? nextTransition(dates, now) : null;
-  const owned = { status: e.status, createdBy: e.createdBy };
-  // The same rules the server enforces (core): who may, and from which status.
-  const may = {
-    submit: allows('submit', e.status) && canSubmit(viewer, owned),
-    approve: allows('approve', e.status) && canReview(viewer),
-    decline: allows('decline', e.status) && canReview(viewer),
-    cancel: allows('cancel', e.status) && canCancel(viewer, owned),
-  };
 
   return (
     <article className="event-page">
@@ -83,92 +177,11 @@ export function EventPage() {
           <Countdown to={next.at} phase={next.phase} current={state.phase} />
         </p>
       )}
-      <dl className="facts">
-        <dt>Starts</dt>
-        <dd>
-          <ZonedTime iso={e.startsAt} zone={e.timezone} />
-        </dd>
-        <dt>Ends</dt>
-        <dd>
-          <ZonedTime iso={e.endsAt} zone={e.timezone} />
-        </dd>
-        <dt>Time zone</dt>
-        <dd>{e.timezone}</dd>
-        {e.venue && (
-          <>
-            <dt>Venue</dt>
-            <dd>{e.venue}</dd>
-          </>
-        )}
-        {e.capacity !== null && (
-          <>
-            <dt>Capacity</dt>
-            <dd>{e.capacity}</dd>
-          </>
-        )}
-      </dl>
+      <Facts e={e} />
       {e.description && <p className="description">{e.description}</p>}
       {isScheduled(e.status) && <RegistrationPanel event={e} now={now} />}
       {canManageAttendees(viewer, e) && isScheduled(e.status) && <AttendeesPanel event={e} now={now} />}
-
-      {viewer.role !== 'public' && (
-        <div className="actions">
-          {canEdit(viewer, owned) && (
-            <Link className="button" to={`/events/${encodeURIComponent(e.id)}/edit`}>
-              Edit
-            </Link>
-          )}
-          {may.submit && (
-            <button type="button" onClick={() => act.mutate({ action: 'submit' })}>
-              Submit
-            </button>
-          )}
-          {may.approve && (
-            <button type="button" onClick={() => act.mutate({ action: 'approve' })}>
-              Approve
-            </button>
-          )}
-          {may.decline || may.cancel ? (
-            <span className="with-reason">
-              <label>
-                Reason
-                <input value={reason} onChange={(ev) => setReason(ev.target.value)} placeholder="Why?" />
-              </label>
-              {may.approve && (
-                <button
-                  type="button"
-                  disabled={!reason.trim()}
-                  onClick={() => act.mutate({ action: 'decline', body: { reason } })}
-                >
-                  Decline
-                </button>
-              )}
-              {may.cancel && (
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={!reason.trim()}
-                  onClick={() => act.mutate({ action: 'cancel', body: { reason } })}
-                >
-                  Cancel event
-                </button>
-              )}
-            </span>
-          ) : null}
-          {canDelete(viewer, owned) && (
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                if (window.confirm(`Delete “${e.title}”? Its history is kept.`)) act.mutate({ action: 'delete' });
-              }}
-            >
-              Delete
-            </button>
-          )}
-        </div>
-      )}
-      <ErrorBox error={act.error} />
+      {viewer.role !== 'public' && <Actions e={e} viewer={viewer} />}
 
       <h2>Timeline</h2>
       {isScheduled(e.status) ? (

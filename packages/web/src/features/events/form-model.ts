@@ -2,14 +2,12 @@
  * The event form's model: text fields as typed, turned into an API body, validated with the
  * very function the server uses (core `resolveEventFields`) before anything is sent.
  */
-
-import type { DATE_FIELDS } from '@kairos/core';
 import {
+  type DATE_FIELDS,
   datesOfView,
   type ErrorDetail,
-  type EventCreateBody,
   type EventFields,
-  type EventPatchBody,
+  type EventInput,
   type EventView,
   KairosError,
   parseInstant,
@@ -84,41 +82,42 @@ export function fieldsOf(e: EventView): EventFields {
   };
 }
 
-/** Wall times are sent without offset: the server reads them in the event's zone. */
-export function toBody(v: FormValues): EventCreateBody & EventPatchBody {
+/**
+ * Wall times are sent without offset: the server reads them in the event's zone. An emptied
+ * field is null, so the shared rules say "is required" for a required date; a capacity that is
+ * not a number stays NaN for them to refuse.
+ */
+export function toBody(v: FormValues): EventInput {
   const opt = (s: string) => (s.trim() === '' ? null : s.trim());
-  const capacity = v.capacity.trim() === '' ? null : Number(v.capacity);
   return {
     title: v.title,
     description: opt(v.description),
     venue: opt(v.venue),
     timezone: v.timezone.trim(),
-    capacity: capacity !== null && Number.isInteger(capacity) ? capacity : capacity === null ? null : Number.NaN,
+    capacity: v.capacity.trim() === '' ? null : Number(v.capacity),
     registrationOpensAt: opt(v.registrationOpensAt),
     registrationClosesAt: opt(v.registrationClosesAt),
-    startsAt: v.startsAt,
-    endsAt: v.endsAt,
+    startsAt: opt(v.startsAt),
+    endsAt: opt(v.endsAt),
     certificatesOpenAt: opt(v.certificatesOpenAt),
     certificatesCloseAt: opt(v.certificatesCloseAt),
   };
 }
 
-/** Field → message, from the shared validation (nothing sent when this is not empty). */
+/** Field → message, from the validation the server runs (nothing is sent while this is not empty). */
 export function validate(v: FormValues, base: EventFields | null): Record<string, string> {
-  const errors: Record<string, string> = {};
-  const body = toBody(v);
-  if (body.capacity !== null && body.capacity !== undefined && (!Number.isInteger(body.capacity) || body.capacity < 1)) {
-    errors.capacity = 'must be a whole number of at least 1';
-  }
-  for (const k of ['startsAt', 'endsAt'] as const) if (!v[k]) errors[k] = 'is required';
   try {
-    resolveEventFields({ ...body, capacity: errors.capacity ? null : body.capacity }, base, v.timezone || 'UTC');
+    resolveEventFields(toBody(v), base, v.timezone || 'UTC');
+    return {};
   } catch (e) {
     if (!(e instanceof KairosError)) throw e;
-    for (const d of e.details ?? []) errors[d.path] ??= d.message;
+    return detailsToErrors(e.details ?? []);
   }
-  return errors;
 }
 
-export const detailsToErrors = (details: readonly ErrorDetail[]): Record<string, string> =>
-  Object.fromEntries(details.map((d) => [d.path || 'form', d.message]));
+/** The first message for each field (a field may break several rules at once). */
+export function detailsToErrors(details: readonly ErrorDetail[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const d of details) errors[d.path || 'form'] ??= d.message;
+  return errors;
+}

@@ -3,15 +3,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorBox } from '../../components/Feedback.tsx';
+import { Field } from '../../components/Field.tsx';
 import { phaseLabel } from '../../components/StatusBadge.tsx';
 import { ApiError, api } from '../../lib/api.ts';
-
-interface Created {
-  id: string;
-  status: 'confirmed' | 'waitlisted';
-  position: number | null;
-  token: string;
-}
+import type { RegistrationCreated } from '../../lib/types.ts';
 
 /**
  * The registration form: open exactly while the dates say registration is open (computed with
@@ -25,7 +20,7 @@ export function RegistrationPanel({ event, now }: { event: EventView; now: numbe
   const dates = datesOfView(event);
   const state = displayState({ ...dates, status: event.status, phase: event.phase }, now);
   const register = useMutation({
-    mutationFn: () => api<Created>('POST', `/events/${encodeURIComponent(event.id)}/registrations`, { name, email }),
+    mutationFn: () => api<RegistrationCreated>('POST', `/events/${encodeURIComponent(event.id)}/registrations`, { name, email }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['event', event.id] }),
   });
   if (event.registrationOpensAt === null) return null;
@@ -65,13 +60,10 @@ export function RegistrationPanel({ event, now }: { event: EventView; now: numbe
           }}
         >
           <div className="row">
-            <div className="field">
-              <label htmlFor="reg-name">Your name</label>
+            <Field id="reg-name" label="Your name" error={fieldError('name')}>
               <input id="reg-name" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" />
-              {fieldError('name') && <p className="field-error">Name {fieldError('name')}</p>}
-            </div>
-            <div className="field">
-              <label htmlFor="reg-email">Email</label>
+            </Field>
+            <Field id="reg-email" label="Email" error={fieldError('email')}>
               <input
                 id="reg-email"
                 type="email"
@@ -80,8 +72,7 @@ export function RegistrationPanel({ event, now }: { event: EventView; now: numbe
                 required
                 autoComplete="email"
               />
-              {fieldError('email') && <p className="field-error">Email {fieldError('email')}</p>}
-            </div>
+            </Field>
           </div>
           <button type="submit" disabled={register.isPending}>
             Register
