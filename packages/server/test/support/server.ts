@@ -91,7 +91,8 @@ export class TestServer {
     child.stderr?.on('data', (d) => {
       this.output += d;
     });
-    const deadline = Date.now() + 30_000;
+    // Generous: a loaded machine compiles the TypeScript sources slowly (tsx) before the server listens.
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before ready:\n${this.output}`);
       const ok = await fetch(`${this.url}/readyz`).then(
@@ -104,7 +105,7 @@ export class TestServer {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`server not ready within 30 s:\n${this.output}`);
+    throw new Error(`server not ready within 60 s:\n${this.output}`);
   }
 
   async login(email: string, password: string): Promise<string> {
