@@ -82,7 +82,7 @@ test('one address cannot spray guesses over many accounts: 20 failures across em
     json: { email: 'admin@example.test', password: 'admin-password-for-tests' },
   });
   expect(admin.status).toBe(429);
-});
+}, 120_000); // 22 full scrypt checks
 
 test('public registrations per address: the limit refuses with 429 and takes no place; failures do not count', async () => {
   const server = await startServer({ KAIROS_REGISTRATION_RATE: '5/10m' });
