@@ -51,36 +51,37 @@ interface Key {
 
 type Where = ExpressionBuilder<Database, 'events'>;
 
-/**
- * Above this many rows holding the rarest trigram of `q`, walking in order beats reading the
- * index's rows and sorting them. Measured at 1M events: TODO.
- */
-const FTS_SET_MAX = 20_000;
+export interface ListTuning {
+  /**
+   * Above this many rows holding the rarest trigram of `q`, walking in order and testing each row
+   * beats reading the index's rows and sorting them. Measured at 1M events: TODO.
+   */
+  ftsSetMax: number;
+}
 
-/** The keys `(startsAt, id)` of one page, in order. */
-export async function listEventKeys(db: Db, f: ListFilter): Promise<Key[]> {
+export const DEFAULT_TUNING: ListTuning = { ftsSetMax: 2_000 };
+
+/** The keys `(startsAt, id)` of one page, in order. `tuning` exists for tests that force a plan. */
+export async function listEventKeys(db: Db, f: ListFilter, tuning: ListTuning = DEFAULT_TUNING): Promise<Key[]> {
   const branches = branchesOf(f);
   if (branches.length === 0 || f.limit <= 0) return [];
   const lower = f.from === null ? null : f.from - (await longestEvent(db));
-  const search = await searchPlan(db, f.q);
+  const search = await searchPlan(db, f.q, tuning);
   const common = (eb: Where): Expression<SqlBool> => {
     const parts: Expression<SqlBool>[] = [];
     if (lower !== null) parts.push(eb('startsAt', '>', lower), eb('endsAt', '>', f.from as number));
     if (f.to !== null) parts.push(eb('startsAt', '<', f.to));
     if (f.after) parts.push(sql<SqlBool>`(starts_at, id) > (${f.after.startsAt}, ${f.after.id})`);
-    if (search.kind === 'like') parts.push(likeAny(eb, search.pattern));
-    if (search.kind === 'fts-walk')
-      parts.push(sql<SqlBool>`events.rowid in (select rowid from events_fts where events_fts match ${search.match})`);
-    if (search.kind === 'fts-set')
-      parts.push(sql<SqlBool>`events.rowid in (select rowid from events_fts where events_fts match ${search.match})`);
+    if (search.kind !== 'none') parts.push(likeAny(eb, search.pattern));
     return eb.and(parts);
   };
-  if (search.kind === 'fts-set') {
-    // Few candidates: one query over the index's rows, sorted; the branches become a filter.
+  if (search.kind === 'fts') {
+    // Few candidates: the index's rows, filtered and sorted; the branches become a filter.
+    const candidates = sql<SqlBool>`events.rowid in (select value from json_each(${search.rowids}))`;
     const rows = await db
       .selectFrom('events')
       .select(['startsAt', 'id'])
-      .where((eb) => eb.and([common(eb), eb.or(branches.map((b) => branchWhere(eb, b)))]))
+      .where((eb) => eb.and([candidates, common(eb), eb.or(branches.map((b) => branchWhere(eb, b)))]))
       .orderBy('startsAt')
       .orderBy('id')
       .limit(f.limit)
@@ -141,29 +142,24 @@ async function longestEvent(db: Db): Promise<number> {
   return row ? Number(row.d) : 0;
 }
 
-type SearchPlan =
-  | { kind: 'none' }
-  | { kind: 'like'; pattern: string }
-  | { kind: 'fts-walk'; match: string }
-  | { kind: 'fts-set'; match: string };
+/**
+ * Every plan keeps today's test, `lower(col) like '%q%'`, as the final word on a row, so the
+ * answer is the same whichever plan runs (and on both dialects). The trigram index only narrows
+ * the candidates: its Unicode case folding matches a superset of what the ASCII `lower()` does.
+ */
+type SearchPlan = { kind: 'none' } | { kind: 'like'; pattern: string } | { kind: 'fts'; pattern: string; rowids: string };
 
-async function searchPlan(db: Db, q: string | null): Promise<SearchPlan> {
+async function searchPlan(db: Db, q: string | null, tuning: ListTuning): Promise<SearchPlan> {
   if (!q) return { kind: 'none' };
+  // % and _ typed by the user match themselves.
+  const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const chars = Array.from(q.toLowerCase());
-  if (chars.length < 3 || !isSqlite(db)) {
-    // % and _ typed by the user match themselves.
-    return { kind: 'like', pattern: `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
-  }
+  if (chars.length < 3 || !isSqlite(db)) return { kind: 'like', pattern };
+  // The first ftsSetMax + 1 rows of the index: all of them for a rare string, proof of a common one.
   const match = `"${q.replace(/"/g, '""')}"`;
-  const trigrams = [...new Set(chars.slice(0, -2).map((_, i) => chars.slice(i, i + 3).join('')))];
-  const counts = await sql<{
-    term: string;
-    doc: number;
-  }>`select term, doc from events_fts_vocab where term in (${sql.join(trigrams)})`.execute(db);
-  // A trigram absent from the vocabulary matches no row: 0. The estimate only picks the plan; both give the same rows.
-  const found = new Map(counts.rows.map((r) => [r.term, Number(r.doc)]));
-  const estimate = Math.min(...trigrams.map((t) => found.get(t) ?? 0));
-  return estimate <= FTS_SET_MAX ? { kind: 'fts-set', match } : { kind: 'fts-walk', match };
+  const found = await sql<{ rowid: number }>`select rowid from events_fts where events_fts match ${match} limit ${tuning.ftsSetMax + 1}`.execute(db);
+  if (found.rows.length > tuning.ftsSetMax) return { kind: 'like', pattern };
+  return { kind: 'fts', pattern, rowids: JSON.stringify(found.rows.map((r) => r.rowid)) };
 }
 
 function likeAny(eb: Where, pattern: string): Expression<SqlBool> {
