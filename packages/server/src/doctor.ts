@@ -9,7 +9,7 @@
  * whatever the size of the database. Want vs have comes from core (`desiredTriggers`, `stateAt`):
  * no second copy of the lifecycle rules in SQL. At 1M events: 65 s and ~1 GB before, TODO after.
  */
-import { formatInstant, type LifecycleState, sameState, stateAt, type TriggerKind } from '@kairos/core';
+import { type Boundary, formatInstant, type LifecycleState, sameState, stateAt, type TriggerKind } from '@kairos/core';
 import type { Store, Tx } from './db/database.ts';
 import { countEvents, type DoctorEvent, eventsAfter, triggersBetween } from './doctor.repository.ts';
 import { type EventRecord, findEvents } from './features/events/events.repository.ts';
@@ -42,8 +42,8 @@ export interface DoctorOptions {
  * younger than this, with its trigger still pending, is a firing in progress, not a problem.
  */
 const FIRING_GRACE_MS = 5_000;
-/** Rows per chunk: 5 000 keeps a chunk to a few MB; larger chunks measured no faster. */
-const CHUNK = 5_000;
+/** Events per chunk: 10 000 keeps a chunk to a few MB. */
+const CHUNK = 10_000;
 const iso = formatInstant;
 
 interface Examination {
@@ -91,9 +91,19 @@ const orphan = (t: TriggerRow): Problem => ({
   detail: `trigger for an event that does not exist (due ${iso(t.dueAt)})`,
 });
 
+/** The fast path for the usual case: the trigger rows are exactly the wanted boundaries. */
+function sameTriggers(want: readonly Boundary[], have: readonly TriggerRow[]): boolean {
+  if (want.length !== have.length) return false;
+  for (const b of want) if (!have.some((t) => t.trigger === b.trigger && t.dueAt === b.at)) return false;
+  return true;
+}
+
 function checkEvent(e: DoctorEvent, have: TriggerRow[], now: number): Problem[] {
-  const problems: Problem[] = [];
   const want = desiredTriggers(e, now);
+  const target = stateAt(e, e.status, now);
+  // Allocation-free for a healthy event: 1M of them were 4.5 s of garbage collection otherwise.
+  if (sameTriggers(want, have) && sameState(target, e)) return NO_PROBLEMS;
+  const problems: Problem[] = [];
   const wantKeys = new Set(want.map((b) => `${b.trigger}@${b.at}`));
   const haveKeys = new Set(have.map((t) => `${t.trigger}@${t.dueAt}`));
   // Due within the grace period and still a boundary of the event: the scheduler is firing it.
@@ -119,7 +129,6 @@ function checkEvent(e: DoctorEvent, have: TriggerRow[], now: number): Problem[] 
       detail: `trigger ${t.trigger} at ${iso(t.dueAt)} is not a future boundary of this ${e.status} event`,
     });
   }
-  const target = stateAt(e, e.status, now);
   if (!sameState(target, e) && !have.some(firing)) {
     problems.push({
       kind: 'status_drift',
@@ -130,6 +139,8 @@ function checkEvent(e: DoctorEvent, have: TriggerRow[], now: number): Problem[] 
   }
   return problems;
 }
+
+const NO_PROBLEMS: Problem[] = [];
 
 export async function runDoctor(
   store: Store,
