@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * exercise storage, scheduling and concurrency run again on a real PostgreSQL (cluster mode),
  * together with the cluster-only tests.
  */
-const POSTGRES_SUITES = ['live', 'recovery', 'permissions', 'registrations', 'doctor-live', 'cluster'].map(
+const POSTGRES_SUITES = ['live', 'recovery', 'permissions', 'registrations', 'doctor-live', 'cluster', 'list-reference'].map(
   (name) => `packages/server/test/${name}.test.ts`,
 );
 
