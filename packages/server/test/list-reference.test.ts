@@ -102,7 +102,9 @@ async function rawQuery<T>(database: string, statement: string, params: unknown[
   try {
     db.pragma('busy_timeout = 5000');
     const stmt = db.prepare(statement);
-    return stmt.reader ? (stmt.all(...params) as T[]) : (stmt.run(...params), []);
+    if (stmt.reader) return stmt.all(...params) as T[];
+    stmt.run(...params);
+    return [];
   } finally {
     db.close();
   }
