@@ -1,6 +1,7 @@
 /**
- * Bench-only bulk seed: a realistic SQLite database of `n` events, fast (about 1 000 000 events in
- * a couple of minutes on this machine), consistent (`kairos doctor` finds it clean).
+ * Bench-only bulk seed: a realistic SQLite database of `n` events, consistent (`kairos doctor` finds
+ * it clean). 1 000 000 events took 17 min on this machine while it ran load 12–16 on its 2 cores
+ * (9 min of inserts, the rest the FTS rebuild); an idle machine should need a fraction of that.
  *
  *   import { seedEvents } from './seed.ts';
  *   const r = await seedEvents('/tmp/k.sqlite', 1_000_000, { onProgress: (done, total) => … });

@@ -7,7 +7,8 @@
  * Set-based and streaming: events and triggers are both read in event-id order, in keyset chunks,
  * and merged like a sort-merge join, so memory stays bounded by a chunk (plus the problems found)
  * whatever the size of the database. Want vs have comes from core (`desiredTriggers`, `stateAt`):
- * no second copy of the lifecycle rules in SQL. At 1M events: 65 s and ~1 GB before, TODO after.
+ * no second copy of the lifecycle rules in SQL. At 1M events (1.5M triggers): 14 s of CPU and
+ * 300 MB RSS, of which ~3.5 s is the CLI's start and ~4.2 s SQLite reading the rows (was 65 s).
  */
 import { type Boundary, formatInstant, type LifecycleState, sameState, stateAt, type TriggerKind } from '@kairos/core';
 import type { Store, Tx } from './db/database.ts';
