@@ -4,7 +4,8 @@
  * seams — a missing trigger on the last event of a chunk, orphans whose event id sorts before the
  * first event, between two chunks and after the last, a stale trigger and a status drift in the
  * last chunk. The doctor must name exactly those, report progress up to the total, and `fix`
- * must leave a database it finds clean. In-process on a real SQLite file (no server needed).
+ * must leave a database it finds clean; the maintained trigger count must still equal `count(*)`.
+ * In-process on a real SQLite file (no server needed).
  */
 import path from 'node:path';
 import { isScheduled, pendingTriggers, type Status, stateAt } from '@kairos/core';
@@ -14,6 +15,7 @@ import type { Store } from '../src/db/database.ts';
 import { openSqlite } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { runDoctor } from '../src/doctor.ts';
+import { countTriggers } from '../src/features/events/triggers.repository.ts';
 import { tempDir } from './support/server.ts';
 
 const N = 25_000;
@@ -113,4 +115,9 @@ test('problems at the seams of the chunks are all found, and fixed', async () =>
   const fixed = await runDoctor(store, () => now, true);
   expect(fixed.fixed).toBe(expected.length);
   expect(await runDoctor(store, () => now, false)).toEqual({ ok: true, checkedEvents: N, problems: [], fixed: 0 });
+  // The maintained count (GET /scheduler) followed every insert and delete, raw or repaired.
+  const check = new Database(file, { readonly: true });
+  const { n } = check.prepare('select count(*) as n from triggers').get() as { n: number };
+  check.close();
+  expect(await countTriggers(store.db)).toBe(n);
 });
