@@ -36,6 +36,17 @@ export type TimePhase = (typeof TIME_PHASES)[number];
 export type Phase = TimePhase | WorkflowStatus;
 export const PHASES = [...TIME_PHASES, ...WORKFLOW_STATUSES] as const;
 
+/** The phases each status can have (SPEC §4): every phase belongs to exactly one status. */
+export const PHASES_OF_STATUS: Readonly<Record<Status, readonly Phase[]>> = {
+  upcoming: ['scheduled', 'registration_not_started', 'registration_open', 'registration_closed'],
+  ongoing: ['in_progress'],
+  completed: ['certificates_available', 'ended'],
+  draft: ['draft'],
+  pending_approval: ['pending_approval'],
+  declined: ['declined'],
+  cancelled: ['cancelled'],
+};
+
 export interface LifecycleState {
   status: Status;
   phase: Phase;

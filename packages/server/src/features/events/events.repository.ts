@@ -2,12 +2,15 @@
  * Events in SQL. Inserting or updating an event re-derives its triggers in the same
  * transaction (invariant I1): callers cannot write one without the other.
  */
-import type { EventFields, Phase, Status } from '@kairos/core';
-import { type Selectable, sql } from 'kysely';
+import type { Phase, Status } from '@kairos/core';
+import type { Selectable } from 'kysely';
 import type { EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { EventRecord } from './event.record.ts';
+import { type ListFilter, listEventKeys } from './events.query.ts';
 import { deleteTriggersOf, syncTriggers } from './triggers.repository.ts';
+
+export type { ListFilter } from './events.query.ts';
 
 const num = (v: unknown): number => Number(v);
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -83,45 +86,14 @@ export async function deleteEvent(tx: Tx, id: string): Promise<void> {
   await tx.db.deleteFrom('events').where('id', '=', id).execute();
 }
 
-export interface ListFilter {
-  statuses: string[] | null;
-  phases: string[] | null;
-  q: string | null;
-  from: number | null;
-  to: number | null;
-  limit: number;
-  after: { startsAt: number; id: string } | null;
-  /** Visibility: statuses anyone may see, plus every status of events created by `ownerId`. */
-  visibleStatuses: readonly string[] | null;
-  ownerId: string | null;
-}
-
-/** A page of events sorted by (startsAt, id), keyset-paginated: cost stays flat with depth. */
+/** A page of events sorted by (startsAt, id), keyset-paginated; the plan is in events.query.ts. */
 export async function listEvents(db: Db, f: ListFilter): Promise<EventRecord[]> {
-  let q = db.selectFrom('events').selectAll();
-  if (f.visibleStatuses) {
-    const visible = f.visibleStatuses;
-    const owner = f.ownerId;
-    q = q.where((eb) =>
-      owner ? eb.or([eb('status', 'in', visible), eb('createdBy', '=', owner)]) : eb('status', 'in', visible),
-    );
-  }
-  if (f.statuses) q = q.where('status', 'in', f.statuses);
-  if (f.phases) q = q.where('phase', 'in', f.phases);
-  if (f.from !== null) q = q.where('endsAt', '>', f.from);
-  if (f.to !== null) q = q.where('startsAt', '<', f.to);
-  if (f.q) {
-    // Case-insensitive substring match; % and _ typed by the user match themselves.
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const match = (col: 'title' | 'venue' | 'description') => sql<boolean>`lower(${sql.ref(col)}) like ${like} escape '\\'`;
-    q = q.where((eb) => eb.or([match('title'), match('venue'), match('description')]));
-  }
-  if (f.after) {
-    const { startsAt, id } = f.after;
-    q = q.where((eb) => eb.or([eb('startsAt', '>', startsAt), eb.and([eb('startsAt', '=', startsAt), eb('id', '>', id)])]));
-  }
-  const rows = await q.orderBy('startsAt').orderBy('id').limit(f.limit).execute();
-  return rows.map(toRecord);
+  const keys = await listEventKeys(db, f);
+  const rows = await findEvents(
+    db,
+    keys.map((k) => k.id),
+  );
+  return keys.flatMap((k) => rows.get(k.id) ?? []);
 }
 
 export async function allEvents(db: Db): Promise<EventRecord[]> {
