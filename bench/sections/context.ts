@@ -1,0 +1,104 @@
+/** What every section gets: the run's sizes, the peers' infrastructure, and a way to report rows. */
+
+import type { PostgresInstance } from '../lib/postgres.ts';
+import { rowLine } from '../lib/progress.ts';
+import type { RedisInstance } from '../lib/redis.ts';
+import type { Row, Section } from '../lib/results.ts';
+import type { PeerSpec } from '../peers/peer.ts';
+
+export interface Sizes {
+  pending: number[];
+  sample: number;
+  spreadMs: number;
+  leadMs: number;
+  burst: number;
+  burstLeadMs: number;
+  reschedule: number;
+  writesMs: number;
+  volume: number;
+  queryReps: number;
+  deepPages: number;
+  fanout: number[];
+  fanoutMessages: number;
+}
+
+export const FULL: Sizes = {
+  pending: [1000, 10_000, 100_000],
+  sample: 500,
+  spreadMs: 5000,
+  leadMs: 3000,
+  burst: 10_000,
+  burstLeadMs: 8000,
+  reschedule: 10_000,
+  writesMs: 15_000,
+  volume: 1_000_000,
+  queryReps: 50,
+  deepPages: 100,
+  fanout: [1000, 10_000],
+  fanoutMessages: 5,
+};
+
+export const QUICK: Sizes = {
+  pending: [1000],
+  sample: 200,
+  spreadMs: 2000,
+  leadMs: 2000,
+  burst: 2000,
+  burstLeadMs: 5000,
+  reschedule: 1000,
+  writesMs: 4000,
+  volume: 50_000,
+  queryReps: 15,
+  deepPages: 20,
+  fanout: [200, 1000],
+  fanoutMessages: 3,
+};
+
+export interface Ctx {
+  quick: boolean;
+  sizes: Sizes;
+  redis: { stock: RedisInstance; hz100: RedisInstance } | null;
+  pg: PostgresInstance | null;
+  /** Why a peer family is missing from this run, by system. */
+  missing: Record<string, string>;
+}
+
+/** Add a row to its section and print its one-line summary. */
+export function addRow(section: Section, row: Row): void {
+  section.rows.push(row);
+  const cells = section.columns
+    .map((c) => {
+      const v = row.cells[c.key];
+      return v === null || v === undefined ? null : `${c.label} ${typeof v === 'number' ? v.toFixed(c.digits ?? 1) : v}`;
+    })
+    .filter(Boolean)
+    .join(' · ');
+  const met = row.met === undefined || row.met === null ? '' : row.met ? ' ✓ goal met' : ' ✗ goal not met';
+  rowLine(`  ${section.title} · ${row.group} · ${row.system}: ${cells}${met}`);
+}
+
+/**
+ * The peers beside Kairos, each on fresh storage. 'all': defaults and each polling peer's most
+ * precise setting (and BullMQ on a redis-server with `hz 100`); a quick run keeps only the precise
+ * one of each. 'defaults': one configuration of each (where polling does not matter).
+ */
+export async function peerSpecs(ctx: Ctx, variants: 'all' | 'defaults'): Promise<PeerSpec[]> {
+  const precise = variants === 'all';
+  const defaults = variants === 'defaults' || !ctx.quick;
+  const specs: PeerSpec[] = [{ system: 'setTimeout', label: 'setTimeout per job' }];
+  if (ctx.redis) {
+    specs.push({ system: 'bullmq', label: 'BullMQ (redis stock)', redisPort: ctx.redis.stock.port });
+    if (precise && !ctx.quick) specs.push({ system: 'bullmq', label: 'BullMQ (redis hz 100)', redisPort: ctx.redis.hz100.port });
+  }
+  const pg = ctx.pg;
+  if (pg) {
+    const db = () => pg.freshDatabase();
+    if (defaults)
+      specs.push({ system: 'graphile-worker', label: 'graphile-worker (poll 2 s)', pgUrl: await db(), pollInterval: 2000 });
+    if (precise)
+      specs.push({ system: 'graphile-worker', label: 'graphile-worker (poll 20 ms)', pgUrl: await db(), pollInterval: 20 });
+    if (defaults) specs.push({ system: 'pg-boss', label: 'pg-boss (poll 2 s)', pgUrl: await db(), pollingIntervalSeconds: 2 });
+    if (precise) specs.push({ system: 'pg-boss', label: 'pg-boss (poll 0.5 s)', pgUrl: await db(), pollingIntervalSeconds: 0.5 });
+  }
+  return specs;
+}
