@@ -69,21 +69,27 @@ export async function startPostgres(): Promise<PostgresInstance> {
   });
   await server.initialise();
   await server.start();
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const admin = new pg.Client({ connectionString: url });
+  admin.on('error', () => {});
+  await admin.connect();
   const stop = onRelease(
     'postgres',
     async () => {
+      await admin.end().catch(() => {});
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
     () => {
       // Synchronous last resort at exit: a fast shutdown signal to the postmaster we started.
-      const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGINT');
+      try {
+        const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        if (pid > 0) process.kill(pid, 'SIGINT');
+      } catch {
+        // Already stopped.
+      }
     },
   );
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
   const version = String((await admin.query('show server_version')).rows[0]?.server_version ?? '?');
   let n = 0;
   return {
@@ -95,9 +101,6 @@ export async function startPostgres(): Promise<PostgresInstance> {
       await admin.query(`create database ${name}`);
       return url.replace(/\/postgres$/, `/${name}`);
     },
-    async stop() {
-      await admin.end();
-      await stop();
-    },
+    stop,
   };
 }

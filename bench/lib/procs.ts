@@ -47,8 +47,10 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 }
 
 export async function releaseAll(): Promise<void> {
-  for (const entry of releasers.splice(0).reverse()) {
-    await entry.release().catch((e: unknown) => process.stderr.write(`bench: releasing ${entry.name}: ${String(e)}\n`));
+  // Newest first; each entry leaves the list only once released, so the exit hook still sees it.
+  for (let entry = releasers.at(-1); entry; entry = releasers.at(-1)) {
+    await entry.release().catch((e: unknown) => process.stderr.write(`bench: releasing ${entry?.name}: ${String(e)}\n`));
+    releasers.splice(releasers.indexOf(entry), 1);
   }
   await Promise.all([...children].map((c) => stopChild(c)));
 }

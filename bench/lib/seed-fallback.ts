@@ -2,7 +2,9 @@
  * A stand-in for bench/seed.ts (written on branch wip/queries): inserts events straight into a
  * stopped server's SQLite file, each with the triggers and the `create` history entry the API
  * would have written, its status computed by the shared lifecycle rules (so `kairos doctor` finds
- * nothing to fix). Bench only: synchronous=OFF while seeding, one transaction per 10 000 events.
+ * nothing to fix). Bench only: synchronous=OFF while seeding a stopped server's file, one
+ * transaction per 10 000 events. Beside a running server (`live`) the server notices the commit
+ * as it notices any other process's (inotify on the folder, then `data_version`).
  */
 import { type EventDates, isScheduled, lifecycleAt, pendingTriggers, type Status } from '@kairos/core';
 import Database from 'better-sqlite3';
@@ -15,10 +17,14 @@ export interface SeedEvent {
 
 export interface SeedOptions {
   count: number;
+  /** Index of the first event (ids derive from it): lets several seeds share one file. */
+  first?: number;
   now: number;
   /** The i-th event; defaults to a campus calendar (seedCalendar). */
   event?: (i: number) => SeedEvent;
   onProgress?: (done: number) => void;
+  /** Seeding beside a running server: wait for its write lock, leave the WAL for it to checkpoint. */
+  live?: boolean;
 }
 
 const CHUNK = 10_000;
@@ -74,7 +80,8 @@ export function seedCalendar(now: number): (i: number) => SeedEvent {
 export async function seed(dbPath: string, opts: SeedOptions): Promise<{ events: number; triggers: number }> {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
+  db.pragma('busy_timeout = 10000');
+  if (!opts.live) db.pragma('synchronous = OFF');
   const admin = db.prepare("select id from users where role = 'admin' order by created_at limit 1").get() as
     | { id: string }
     | undefined;
@@ -122,13 +129,14 @@ export async function seed(dbPath: string, opts: SeedOptions): Promise<{ events:
     }
   });
   try {
+    const first = opts.first ?? 0;
     for (let from = 0; from < opts.count; from += CHUNK) {
-      chunk(from, Math.min(opts.count, from + CHUNK));
+      chunk(first + from, first + Math.min(opts.count, from + CHUNK));
       opts.onProgress?.(Math.min(opts.count, from + CHUNK));
       // Yield so progress bars redraw and signals are handled during a long seed.
       await new Promise((r) => setImmediate(r));
     }
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    if (!opts.live) db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
   }

@@ -3,6 +3,7 @@
  * and when a stream client got the first and the last message; for a peer: its first and last
  * handler start. The drain curve (fired count over time since the instant) feeds the chart.
  */
+import { firedLateness } from '../lib/fired.ts';
 import { Kairos } from '../lib/kairos.ts';
 import { until } from '../lib/net.ts';
 import { runPeer } from '../lib/peers-run.ts';
@@ -21,12 +22,25 @@ async function kairos(ctx: Ctx, waitMs: number) {
   const k = new Kairos();
   try {
     await k.start();
-    await k.stop();
-    const due = Date.now() + ctx.sizes.burstLeadMs;
+    const streamed: number[] = [];
+    let due = Number.POSITIVE_INFINITY;
+    const sse = openSse(
+      k.port,
+      (f) => {
+        if (f.event !== 'transition' || !f.data) return;
+        if (f.data.includes('"trigger":"event_start"')) streamed.push(f.receivedAt - due);
+      },
+      { keepData: (e) => e === 'transition' },
+    );
+    await sse.hello;
+    // Seeded beside the running server, which picks the commit up as any other process's.
+    due = Date.now() + ctx.sizes.burstLeadMs;
+    const t0 = Date.now();
     const bar = phase(`Kairos: seeding ${fmtCount(n)} events due at one instant`, n);
     await seed(k.dbPath, {
       count: n,
       now: Date.now(),
+      live: true,
       event: (i) => ({
         dates: {
           registrationOpensAt: null,
@@ -42,34 +56,22 @@ async function kairos(ctx: Ctx, waitMs: number) {
       onProgress: (done) => bar.set(done),
     });
     bar.end();
-    await k.start();
-    const readyBefore = due - Date.now();
-    const fired: number[] = [];
-    const streamed: number[] = [];
-    const sse = openSse(
-      k.port,
-      (f) => {
-        if (f.event !== 'transition' || !f.data) return;
-        const d = JSON.parse(f.data) as { at: string; trigger: string | null };
-        if (d.trigger !== 'event_start') return;
-        fired.push(Date.parse(d.at) - due);
-        streamed.push(f.receivedAt - due);
-      },
-      { keepData: (e) => e === 'transition' },
-    );
-    await sse.hello;
-    const bar2 = phase(`Kairos: burst of ${fmtCount(n)}`, n);
+    const addMs = Date.now() - t0;
+    const bar2 = phase(`Kairos: burst of ${fmtCount(n)} (fired)`, n);
+    let fired: number[] = [];
     await until(
       () => {
+        if (Date.now() < due) return false;
+        fired = firedLateness(k.dbPath, 'Burst ');
         bar2.set(fired.length);
-        return fired.length >= n;
+        return fired.length >= n && streamed.length >= n;
       },
       Math.max(0, due - Date.now()) + waitMs,
-      50,
+      200,
     );
     bar2.end();
     sse.close();
-    return { fired, streamed, readyBefore };
+    return { fired, streamed, addMs };
   } finally {
     await k.dispose();
   }
@@ -82,7 +84,7 @@ export async function burstSection(ctx: Ctx): Promise<Section> {
   const section: Section = {
     id: 'burst',
     title: 'Burst',
-    about: `${fmtCount(n)} jobs due at the same instant (queued ${ctx.sizes.burstLeadMs / 1000} s before it). Times are ms after the instant: first and last firing (Kairos: history \`at\`; a peer: handler start), and for Kairos the first and last message received by one stream client. "missing": not fired ${waitMs / 1000} s after the instant.`,
+    about: `${fmtCount(n)} jobs due at the same instant (queued ${ctx.sizes.burstLeadMs / 1000} s before it; Kairos's are seeded beside the running server). Times are ms after the instant: first and last firing (Kairos: history \`at\`; a peer: handler start), and for Kairos the first and last message received by one stream client. "missing": not fired ${waitMs / 1000} s after the instant.`,
     columns: [
       { key: 'firstFired', label: 'first fired ms' },
       { key: 'lastFired', label: 'last fired ms' },
@@ -107,6 +109,7 @@ export async function burstSection(ctx: Ctx): Promise<Section> {
     const f = summarise(k.fired);
     const s = summarise(k.streamed);
     const missing = n - k.fired.length;
+    const unstreamed = n - k.streamed.length;
     addRow(section, {
       group,
       system: 'Kairos',
@@ -114,9 +117,13 @@ export async function burstSection(ctx: Ctx): Promise<Section> {
       cells: { firstFired: round(f.min), lastFired: round(f.max), firstStream: round(s.min), lastStream: round(s.max), missing },
       curve: quantiles(k.fired, missing),
       goal: 'all fired and streamed within 1 s; first message within 50 ms',
-      met: missing === 0 && s.max <= 1000 && s.min <= 50,
+      met: missing === 0 && unstreamed === 0 && s.max <= 1000 && s.min <= 50,
     });
-    if (k.readyBefore < 500) section.notes.push(`Kairos was ready only ${k.readyBefore} ms before the instant.`);
+    if (unstreamed > 0)
+      section.notes.push(
+        `Kairos: ${unstreamed} transitions had not reached the stream client ${waitMs / 1000} s after the instant.`,
+      );
+    if (k.addMs > ctx.sizes.burstLeadMs) section.notes.push(`Kairos: seeding took ${k.addMs} ms, longer than the lead.`);
   } catch (e) {
     section.notes.push(`Kairos: failed: ${String(e).slice(0, 300)}`);
   }

@@ -4,13 +4,13 @@
  * the server's own `lateMs` (history, carried by the stream message); a peer's is handler start −
  * due. Negative = early.
  */
-import { iso, Kairos, pool } from '../lib/kairos.ts';
+import { firedLateness } from '../lib/fired.ts';
+import { Kairos } from '../lib/kairos.ts';
 import { until } from '../lib/net.ts';
 import { runPeer } from '../lib/peers-run.ts';
 import { phase } from '../lib/progress.ts';
 import type { Row, Section } from '../lib/results.ts';
 import { seed } from '../lib/seed.ts';
-import { openSse } from '../lib/sse.ts';
 import { quantiles, round, summarise } from '../lib/stats.ts';
 import { addRow, type Ctx, peerSpecs } from './context.ts';
 
@@ -36,6 +36,25 @@ function row(group: string, system: string, kairos: boolean, lateMs: number[], m
   return r;
 }
 
+/** Dates of an event with one trigger at `startsAt` and its end an hour later. */
+const oneShot = (startsAt: number, title: string) => ({
+  dates: {
+    registrationOpensAt: null,
+    registrationClosesAt: null,
+    startsAt,
+    endsAt: startsAt + HOUR,
+    certificatesOpenAt: null,
+    certificatesCloseAt: null,
+  },
+  status: 'upcoming' as const,
+  title,
+});
+
+/**
+ * The pending load is seeded into the stopped server's file; the sample is seeded beside the
+ * running server (which picks up another process's commit as it would `kairos doctor --fix`'s),
+ * so the window does not depend on how long the server takes to start or how fast it writes.
+ */
 async function kairos(ctx: Ctx, pending: number): Promise<{ lateMs: number[]; missing: number }> {
   const { sample, spreadMs, leadMs } = ctx.sizes;
   const k = new Kairos();
@@ -43,65 +62,40 @@ async function kairos(ctx: Ctx, pending: number): Promise<{ lateMs: number[]; mi
     await k.start();
     await k.stop();
     // Each event holds two triggers (start, end): the sample's events count too.
+    const farCount = Math.max(0, Math.round((pending - 2 * sample) / 2));
     const far = Date.now() + 2 * HOUR;
-    const bar = phase(`Kairos: seeding ${fmtCount(pending)} pending triggers`, pending);
+    const bar = phase(`Kairos: seeding ${fmtCount(pending)} pending triggers`, farCount);
     await seed(k.dbPath, {
-      count: Math.max(0, Math.round((pending - 2 * sample) / 2)),
+      count: farCount,
       now: Date.now(),
-      event: (i) => ({
-        dates: {
-          registrationOpensAt: null,
-          registrationClosesAt: null,
-          startsAt: far + i * 1000,
-          endsAt: far + i * 1000 + HOUR,
-          certificatesOpenAt: null,
-          certificatesCloseAt: null,
-        },
-        status: 'upcoming',
-        title: `Pending ${i}`,
-      }),
-      onProgress: (done) => bar.set(done * 2),
+      event: (i) => oneShot(far + i * 1000, `Pending ${i}`),
+      onProgress: (done) => bar.set(done),
     });
     bar.end();
     await k.start();
-    const late = new Map<string, number>();
-    const sse = openSse(
-      k.port,
-      (f) => {
-        if (f.event !== 'transition' || !f.data) return;
-        const d = JSON.parse(f.data) as { eventId: string; trigger: string | null; lateMs: number | null };
-        if (d.trigger === 'event_start' && d.lateMs !== null) late.set(d.eventId, d.lateMs);
-      },
-      { keepData: (e) => e === 'transition' },
-    );
-    await sse.hello;
     const start = Date.now() + leadMs;
-    const ids: string[] = [];
-    const bar2 = phase(`Kairos: ${fmtCount(pending)} pending, creating and firing ${sample}`, sample);
-    await pool(
-      Array.from({ length: sample }, (_, i) => i),
-      10,
-      async (i) => {
-        const at = start + Math.round((i * spreadMs) / sample);
-        const r = await k.api('POST', '/events', {
-          json: { title: `Sample ${i}`, startsAt: iso(at), endsAt: iso(start + spreadMs + HOUR) },
-        });
-        if (r.status !== 201) throw new Error(`create: ${r.status} ${r.text}`);
-        ids.push(r.json.id);
-      },
-    );
+    const dueOf = (i: number) => start + Math.round(((i - farCount) * spreadMs) / sample);
+    await seed(k.dbPath, {
+      count: sample,
+      first: farCount,
+      now: Date.now(),
+      live: true,
+      event: (i) => oneShot(dueOf(i), `Sample ${i}`),
+    });
+    const bar2 = phase(`Kairos: ${fmtCount(pending)} pending, firing ${sample}`, sample);
+    let late: number[] = [];
     await until(
       () => {
-        bar2.set(late.size);
-        return late.size >= sample;
+        if (Date.now() < start) return false;
+        late = firedLateness(k.dbPath, 'Sample ');
+        bar2.set(late.length);
+        return late.length >= sample;
       },
       leadMs + spreadMs + WAIT_MS,
-      50,
+      200,
     );
     bar2.end();
-    sse.close();
-    const lateMs = ids.flatMap((id) => (late.has(id) ? [late.get(id) as number] : []));
-    return { lateMs, missing: sample - lateMs.length };
+    return { lateMs: late, missing: sample - late.length };
   } finally {
     await k.dispose();
   }
@@ -112,7 +106,7 @@ export async function latenessSection(ctx: Ctx): Promise<Section> {
   const section: Section = {
     id: 'lateness',
     title: 'Firing lateness',
-    about: `N jobs pending in each system; ${sample} of them fall due evenly over ${spreadMs / 1000} s (starting ${leadMs / 1000} s after they are queued), the rest 2 h later. Lateness of the ${sample}: Kairos's server-side \`lateMs\` (recorded instant − due), a peer's handler start − due. "early" counts negative lateness; "missing" counts jobs that had not run ${WAIT_MS / 1000} s after the window.`,
+    about: `N jobs pending in each system; ${sample} of them fall due evenly over ${spreadMs / 1000} s (opening ${leadMs / 1000} s after they are queued; Kairos's load is seeded into its file before it starts and the sample beside the running server), the rest 2 h later. Lateness of the ${sample}: Kairos's server-side \`lateMs\` (history: recorded instant − due, read from its file), a peer's handler start − due. "early" counts negative lateness; "missing" counts jobs that had not run ${WAIT_MS / 1000} s after the window.`,
     columns: [
       { key: 'p50', label: 'p50 ms' },
       { key: 'p99', label: 'p99 ms' },
