@@ -1,6 +1,7 @@
 /**
  * A real `kairos serve` process for the bench: free loopback port, a SQLite file of the bench's
- * choosing, LOG_LEVEL=warn; talked to over HTTP. Registered with procs.ts so it never outlives
+ * choosing (or a PostgreSQL URL, for cluster rows: several of these on one database),
+ * LOG_LEVEL=warn; talked to over HTTP. Registered with procs.ts so it never outlives
  * the run.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -129,10 +130,10 @@ export class Kairos {
     await release?.();
   }
 
-  /** Stop, then remove the database files. */
+  /** Stop, then remove the database files (a SQLite file in its own temp folder; a PostgreSQL URL is left alone). */
   async dispose(): Promise<void> {
     await this.stop();
-    fs.rmSync(path.dirname(this.dbPath), { recursive: true, force: true });
+    if (path.isAbsolute(this.dbPath)) fs.rmSync(path.dirname(this.dbPath), { recursive: true, force: true });
   }
 }
 

@@ -12,7 +12,7 @@ export type Scenario =
   /** `count` jobs due at one instant, `leadMs` after adding starts. */
   | { kind: 'burst'; count: number; leadMs: number; waitMs: number }
   /** `count` jobs queued far ahead, then each moved, `concurrency` moves in flight. */
-  | { kind: 'reschedule'; count: number; concurrency: number };
+  | { kind: 'reschedule'; count: number; concurrency: number; maxMs: number };
 
 export interface LatenessResult {
   kind: 'lateness';
@@ -84,6 +84,7 @@ export async function runScenario(
       const latencyMs: number[] = [];
       const t0 = performance.now();
       await pool(jobs, s.concurrency, async (j) => {
+        if (performance.now() - t0 > s.maxMs) return;
         const t = performance.now();
         await peer.reschedule({ id: j.id, due: j.due + HOUR });
         latencyMs.push(performance.now() - t);

@@ -79,7 +79,7 @@ async function kairos(ctx: Ctx, waitMs: number) {
 
 export async function burstSection(ctx: Ctx): Promise<Section> {
   const n = ctx.sizes.burst;
-  const waitMs = ctx.quick ? 20_000 : 60_000;
+  const waitMs = ctx.sizes.burstWaitMs;
   const group = `${fmtCount(n)} due at one instant`;
   const section: Section = {
     id: 'burst',

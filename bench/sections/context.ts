@@ -14,7 +14,12 @@ export interface Sizes {
   burst: number;
   burstLeadMs: number;
   reschedule: number;
+  /** Every system's reschedule run stops after this long (its rate counts what it moved). */
+  rescheduleMaxMs: number;
+  burstWaitMs: number;
   writesMs: number;
+  /** Each list request is repeated queryReps times, or fewer (at least 3) once this much time went by. */
+  queryMaxMs: number;
   volume: number;
   queryReps: number;
   deepPages: number;
@@ -30,7 +35,10 @@ export const FULL: Sizes = {
   burst: 10_000,
   burstLeadMs: 8000,
   reschedule: 10_000,
+  rescheduleMaxMs: 60_000,
+  burstWaitMs: 30_000,
   writesMs: 15_000,
+  queryMaxMs: 6000,
   volume: 1_000_000,
   queryReps: 50,
   deepPages: 100,
@@ -40,18 +48,21 @@ export const FULL: Sizes = {
 
 export const QUICK: Sizes = {
   pending: [1000],
-  sample: 200,
-  spreadMs: 2000,
-  leadMs: 2000,
-  burst: 2000,
-  burstLeadMs: 5000,
-  reschedule: 1000,
-  writesMs: 4000,
-  volume: 50_000,
-  queryReps: 15,
-  deepPages: 20,
+  sample: 100,
+  spreadMs: 1000,
+  leadMs: 1500,
+  burst: 500,
+  burstLeadMs: 3000,
+  reschedule: 300,
+  rescheduleMaxMs: 10_000,
+  burstWaitMs: 15_000,
+  writesMs: 2000,
+  queryMaxMs: 2000,
+  volume: 20_000,
+  queryReps: 10,
+  deepPages: 10,
   fanout: [200, 1000],
-  fanoutMessages: 3,
+  fanoutMessages: 2,
 };
 
 export interface Ctx {

@@ -15,7 +15,7 @@ import { quantiles, round, summarise } from '../lib/stats.ts';
 import { addRow, type Ctx, peerSpecs } from './context.ts';
 
 const HOUR = 3_600_000;
-const WAIT_MS = 8000;
+const WAIT_MS = 5000;
 
 export const fmtCount = (n: number): string => n.toLocaleString('en-US').replaceAll(',', ' ');
 

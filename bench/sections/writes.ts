@@ -13,7 +13,7 @@ import { round, summarise } from '../lib/stats.ts';
 import { addRow, type Ctx } from './context.ts';
 
 const IN_FLIGHT = 10;
-const WARMUP = 200;
+const WARMUP = 50;
 const DAY = 86_400_000;
 
 /** Keep `IN_FLIGHT` creates going for `ms`; latencies of the 201s and the count of anything else. */
