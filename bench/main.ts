@@ -33,28 +33,38 @@ const SECTIONS: Record<string, { title: string; peers: boolean; run: (ctx: Ctx) 
   fanout: { title: 'Fan-out', peers: false, run: fanoutSection },
 };
 
-function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
+function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; render: string | null } {
   let quick = false;
   let only: string[] | null = null;
+  let render: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
+    else if (a === '--render') render = argv[++i] ?? null;
     else if (a === '--only' || a?.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       only = (v ?? '').split(',').filter(Boolean);
       const unknown = only.filter((s) => !(s in SECTIONS));
       if (unknown.length || only.length === 0) throw new Error(`--only: use one or more of ${Object.keys(SECTIONS).join(',')}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('npm run bench [-- --quick] [--only <section>[,<section>]]\n');
+      process.stdout.write(
+        'npm run bench [-- --quick] [--only <section>[,<section>]] | [-- --render bench/results/<file>.json]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}; try --help`);
   }
-  return { quick, only };
+  return { quick, only, render };
 }
 
 async function main(): Promise<void> {
   installExitHandlers();
-  const { quick, only } = parseArgs(process.argv.slice(2));
+  const { quick, only, render: renderFile } = parseArgs(process.argv.slice(2));
+  if (renderFile) {
+    // Regenerate the docs from an existing results file (after a change to the report's layout).
+    const results = JSON.parse(fs.readFileSync(path.resolve(renderFile), 'utf8')) as Results;
+    writeDocs(results, path.relative(ROOT, path.resolve(renderFile)));
+    return;
+  }
   const startedAt = new Date();
   const chosen = Object.entries(SECTIONS).filter(([id]) => !only || only.includes(id));
   const ctx: Ctx = { quick, sizes: quick ? QUICK : FULL, redis: null, pg: null, missing: {} };

@@ -12,11 +12,19 @@ const fmt = (v: Cell | undefined, digits = 1): string => {
   return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }).replaceAll(',', ' ');
 };
 
+/**
+ * The in-process setTimeout baseline persists nothing and survives no restart: it shows the floor,
+ * and is left out of "best peer".
+ */
+const NAIVE = /^setTimeout/;
+
 /** Kairos's value ÷ the best peer's, on the section's compare column, within the row's group. */
 function ratio(section: Section, row: Row): string {
   const c = section.compare;
   if (!c || !row.kairos) return '';
-  const peers = section.rows.filter((r) => r.group === row.group && !r.kairos && typeof r.cells[c.key] === 'number');
+  const peers = section.rows.filter(
+    (r) => r.group === row.group && !r.kairos && !NAIVE.test(r.system) && typeof r.cells[c.key] === 'number',
+  );
   const mine = row.cells[c.key];
   if (peers.length === 0 || typeof mine !== 'number') return '';
   const best = peers.reduce((a, b) => {
@@ -29,6 +37,13 @@ function ratio(section: Section, row: Row): string {
   return `${fmt(mine / bv, 2)}× ${best.system}`;
 }
 
+/** A markdown table padded the way Biome's markdown formatter lays it out (so `biome check .` stays clean). */
+function markdownTable(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(3, [...h].length, ...body.map((r) => [...(r[i] ?? '')].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
 function table(section: Section): string {
   const showRatio = Boolean(section.compare);
   const head = [
@@ -39,14 +54,13 @@ function table(section: Section): string {
     'met?',
     ...(showRatio ? ['Kairos ÷ best peer'] : []),
   ];
-  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
-  for (const r of section.rows) {
+  const body = section.rows.map((r) => {
     const met = r.met === undefined ? '' : r.met === null ? '?' : r.met ? '**yes**' : '**no**';
     const system = r.kairos ? `**${r.system}**` : r.system;
     const cells = section.columns.map((c) => fmt(r.cells[c.key], c.digits ?? 1));
-    lines.push(`| ${[r.group, system, ...cells, r.goal ?? '', met, ...(showRatio ? [ratio(section, r)] : [])].join(' | ')} |`);
-  }
-  return lines.join('\n');
+    return [r.group, system, ...cells, r.goal ?? '', met, ...(showRatio ? [ratio(section, r)] : [])];
+  });
+  return markdownTable(head, body);
 }
 
 function chartFor(section: Section): { file: string; svg: string } | null {
@@ -99,7 +113,7 @@ export function render(
     if (section.compare)
       out.push(
         '',
-        `Kairos ÷ best peer compares \`${section.columns.find((c) => c.key === section.compare?.key)?.label}\` (${section.compare.lowerIsBetter ? 'lower' : 'higher'} is better).`,
+        `Kairos ÷ best peer compares \`${section.columns.find((c) => c.key === section.compare?.key)?.label}\` (${section.compare.lowerIsBetter ? 'lower' : 'higher'} is better) with the best durable peer of the same measure; the in-process setTimeout baseline persists nothing, so it is shown but not compared.`,
       );
     for (const note of section.notes) out.push('', `- ${note}`);
     const chart = chartFor(section);
