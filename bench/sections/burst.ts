@@ -4,7 +4,7 @@
  * handler start. The drain curve (fired count over time since the instant) feeds the chart.
  */
 import { firedLateness } from '../lib/fired.ts';
-import { Kairos } from '../lib/kairos.ts';
+import { freshKairos } from '../lib/kairos.ts';
 import { until } from '../lib/net.ts';
 import { runPeer } from '../lib/peers-run.ts';
 import { phase } from '../lib/progress.ts';
@@ -19,7 +19,7 @@ const HOUR = 3_600_000;
 
 async function kairos(ctx: Ctx, waitMs: number) {
   const n = ctx.sizes.burst;
-  const k = new Kairos();
+  const k = await freshKairos();
   try {
     await k.start();
     const streamed: number[] = [];

@@ -90,16 +90,18 @@ export function addRow(section: Section, row: Row): void {
 
 /**
  * The peers beside Kairos, each on fresh storage. 'all': defaults and each polling peer's most
- * precise setting (and BullMQ on a redis-server with `hz 100`); a quick run keeps only the precise
- * one of each. 'defaults': one configuration of each (where polling does not matter).
+ * precise setting, and BullMQ on a redis-server with `hz 100` too (a quick run keeps only the
+ * precise ones); 'precise': the most precise setting of each; 'defaults': one configuration of
+ * each (where polling does not matter).
  */
-export async function peerSpecs(ctx: Ctx, variants: 'all' | 'defaults'): Promise<PeerSpec[]> {
-  const precise = variants === 'all';
-  const defaults = variants === 'defaults' || !ctx.quick;
+export async function peerSpecs(ctx: Ctx, variants: 'all' | 'precise' | 'defaults'): Promise<PeerSpec[]> {
+  const precise = variants !== 'defaults';
+  const defaults = variants === 'defaults' || (variants === 'all' && !ctx.quick);
   const specs: PeerSpec[] = [{ system: 'setTimeout', label: 'setTimeout per job' }];
   if (ctx.redis) {
     specs.push({ system: 'bullmq', label: 'BullMQ (redis stock)', redisPort: ctx.redis.stock.port });
-    if (precise && !ctx.quick) specs.push({ system: 'bullmq', label: 'BullMQ (redis hz 100)', redisPort: ctx.redis.hz100.port });
+    if (variants === 'all' && !ctx.quick)
+      specs.push({ system: 'bullmq', label: 'BullMQ (redis hz 100)', redisPort: ctx.redis.hz100.port });
   }
   const pg = ctx.pg;
   if (pg) {

@@ -5,7 +5,7 @@
  * against the trigger's due instant (same machine, same clock).
  */
 import path from 'node:path';
-import { iso, Kairos, ROOT } from '../lib/kairos.ts';
+import { freshKairos, iso, type Kairos, ROOT } from '../lib/kairos.ts';
 import { until } from '../lib/net.ts';
 import { spawnTracked, stopChild } from '../lib/procs.ts';
 import { phase } from '../lib/progress.ts';
@@ -82,7 +82,7 @@ export async function fanoutSection(ctx: Ctx): Promise<Section> {
     rows: [],
     notes: [],
   };
-  const k = new Kairos(undefined, CAPS);
+  const k = await freshKairos(CAPS);
   try {
     await k.start();
     for (const clients of ctx.sizes.fanout) {

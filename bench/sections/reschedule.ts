@@ -2,7 +2,7 @@
  * Row 3: move N queued jobs, 10 moves in flight. Kairos: `PATCH /events/:id` moving startsAt
  * (and endsAt) an hour later, each its own fsynced write; peers: their reschedule API.
  */
-import { iso, Kairos, pool } from '../lib/kairos.ts';
+import { freshKairos, iso, pool } from '../lib/kairos.ts';
 import { runPeer } from '../lib/peers-run.ts';
 import { phase } from '../lib/progress.ts';
 import type { Row, Section } from '../lib/results.ts';
@@ -25,6 +25,7 @@ function row(group: string, system: string, kairos: boolean, latencyMs: number[]
       perSec: round((latencyMs.length / totalMs) * 1000, 0),
       p50: round(s.p50),
       p99: round(s.p99),
+      moved: latencyMs.length,
       totalS: round(totalMs / 1000),
     },
   };
@@ -32,10 +33,8 @@ function row(group: string, system: string, kairos: boolean, latencyMs: number[]
 
 async function kairos(ctx: Ctx): Promise<{ latencyMs: number[]; totalMs: number }> {
   const n = ctx.sizes.reschedule;
-  const k = new Kairos();
+  const k = await freshKairos();
   try {
-    await k.start();
-    await k.stop();
     const base = Date.now() + 30 * DAY;
     await seed(k.dbPath, {
       count: n,

@@ -3,7 +3,7 @@
  * file. Then, against the running server: each list filter and `GET /scheduler` timed one request
  * at a time; `kairos doctor --json`; resident memory; stop and time the restart to ready.
  */
-import { iso, KAIROS_BIN, Kairos, ROOT } from '../lib/kairos.ts';
+import { freshKairos, iso, KAIROS_BIN, ROOT } from '../lib/kairos.ts';
 import { spawnTracked } from '../lib/procs.ts';
 import { phase } from '../lib/progress.ts';
 import type { Section } from '../lib/results.ts';
@@ -63,10 +63,8 @@ export async function volumeSections(ctx: Ctx): Promise<Section[]> {
     rows: [],
     notes: [],
   };
-  const k = new Kairos();
+  const k = await freshKairos();
   try {
-    await k.start();
-    await k.stop();
     const bar = phase(`Kairos: seeding ${at}`, n);
     const t0 = performance.now();
     await seed(k.dbPath, { count: n, now: Date.now(), onProgress: (done) => bar.set(done) });

@@ -4,7 +4,7 @@
  * HTTP on loopback, driven by the same loop in this process.
  */
 import path from 'node:path';
-import { iso, Kairos, ROOT } from '../lib/kairos.ts';
+import { freshKairos, iso, ROOT } from '../lib/kairos.ts';
 import { freePort, tempDir, until } from '../lib/net.ts';
 import { spawnTracked, stopChild } from '../lib/procs.ts';
 import { phase } from '../lib/progress.ts';
@@ -103,7 +103,7 @@ export async function writesSection(ctx: Ctx): Promise<Section> {
   } catch (e) {
     section.notes.push(`bare insert: failed: ${String(e).slice(0, 300)}`);
   }
-  const k = new Kairos();
+  const k = await freshKairos();
   try {
     await k.start();
     const r = await drive(k.url, k.token, ms, 'Kairos: POST /events');
