@@ -34,6 +34,7 @@ export function lineChart(opts: { title: string; xLabel: string; yLabel: string;
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="13">`,
   );
+  out.push(`<title>${esc(opts.title)}</title>`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(opts.title)}</text>`);
   for (let d = decades.min; d <= decades.max; d++) {
