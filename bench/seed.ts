@@ -138,16 +138,24 @@ async function createOrganizers(file: string, count: number): Promise<SeedResult
  * from the schema, not copied), inserts, rebuilds the index, and puts them back.
  */
 function withoutSearchIndexing<T>(db: Database.Database, fn: () => T): T {
+  const restore = liftSearchIndexing(db);
+  try {
+    return fn();
+  } finally {
+    restore();
+  }
+}
+
+/** Drop the search-index triggers; the returned function rebuilds the index and restores them. */
+export function liftSearchIndexing(db: Database.Database): () => void {
   const saved = db
     .prepare("select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'events' and name like 'events_fts_%'")
     .all() as Array<{ name: string; sql: string }>;
   for (const t of saved) db.exec(`drop trigger ${t.name}`);
-  try {
-    return fn();
-  } finally {
+  return () => {
     db.exec("insert into events_fts(events_fts) values ('rebuild')");
     for (const t of saved) db.exec(t.sql);
-  }
+  };
 }
 
 function insertAll(

@@ -8,6 +8,7 @@
  */
 import { type EventDates, isScheduled, lifecycleAt, pendingTriggers, type Status } from '@kairos/core';
 import Database from 'better-sqlite3';
+import { liftSearchIndexing } from '../seed.ts';
 
 export interface SeedEvent {
   dates: EventDates;
@@ -128,6 +129,8 @@ export async function seed(dbPath: string, opts: SeedOptions): Promise<{ events:
       insertHistory.run(id, admin.id, createdAt, admin.id, state.status, state.phase);
     }
   });
+  // A stopped server's file: index in one rebuild at the end, not row by row (bench/seed.ts says why).
+  const restore = opts.live ? null : liftSearchIndexing(db);
   try {
     const first = opts.first ?? 0;
     for (let from = 0; from < opts.count; from += CHUNK) {
@@ -136,6 +139,7 @@ export async function seed(dbPath: string, opts: SeedOptions): Promise<{ events:
       // Yield so progress bars redraw and signals are handled during a long seed.
       await new Promise((r) => setImmediate(r));
     }
+    restore?.();
     if (!opts.live) db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
