@@ -8,7 +8,7 @@
  */
 import { type EventDates, isScheduled, lifecycleAt, pendingTriggers, type Status } from '@kairos/core';
 import Database from 'better-sqlite3';
-import { liftSearchIndexing } from '../seed.ts';
+import { liftSearchIndexing, prng as random } from '../seed.ts';
 
 export interface SeedEvent {
   dates: EventDates;
@@ -39,18 +39,6 @@ export const COMMON_WORD = 'Workshop';
 export const RARE_WORD = 'Zanzibar';
 /** One event in RARE_EVERY carries the rare word. */
 export const RARE_EVERY = 20_000;
-
-/** A deterministic PRNG (mulberry32): the same calendar on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two years of past events and one of future ones; 90 % approved, the rest in the workflow states. */
 export function seedCalendar(now: number): (i: number) => SeedEvent {

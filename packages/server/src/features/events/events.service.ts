@@ -43,15 +43,8 @@ export interface EventsDeps {
   defaultTimezone: string;
 }
 
-export interface ListQuery {
-  statuses: string[] | null;
-  phases: string[] | null;
-  q: string | null;
-  from: number | null;
-  to: number | null;
-  limit: number;
-  after: { startsAt: number; id: string } | null;
-}
+/** What a caller asks of the list; the service adds who may see what. */
+export type ListQuery = Omit<ListFilter, 'visibleStatuses' | 'ownerId'>;
 
 export interface Precondition {
   ifMatch?: string | undefined;

@@ -37,25 +37,7 @@ export async function appendHistory(
   event: EventRecord | null,
   counts: RegistrationCounts,
 ): Promise<HistoryRecord> {
-  const row = await tx.db
-    .insertInto('history')
-    .values({
-      eventId: e.eventId,
-      ownerId: e.ownerId,
-      at: e.at,
-      cause: e.cause,
-      actor: e.actor,
-      fromStatus: e.from?.status ?? null,
-      fromPhase: e.from?.phase ?? null,
-      toStatus: e.to.status,
-      toPhase: e.to.phase,
-      trigger: e.trigger,
-      dueAt: e.dueAt,
-      lateMs: e.lateMs,
-      reason: e.reason,
-    })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
+  const row = await tx.db.insertInto('history').values(historyValues(e)).returning('seq').executeTakeFirstOrThrow();
   const entry = { ...e, seq: Number(row.seq) };
   tx.effects.entries.push({ entry, event, counts });
   return entry;
