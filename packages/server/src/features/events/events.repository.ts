@@ -96,11 +96,6 @@ export async function listEvents(db: Db, f: ListFilter): Promise<EventRecord[]> 
   return keys.flatMap((k) => rows.get(k.id) ?? []);
 }
 
-export async function allEvents(db: Db): Promise<EventRecord[]> {
-  const rows = await db.selectFrom('events').selectAll().execute();
-  return rows.map(toRecord);
-}
-
 /**
  * The batch firing's compare-and-set: move every listed event from `expected` to `next` if it is
  * still in `expected`. Returns how many moved.

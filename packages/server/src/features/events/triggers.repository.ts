@@ -63,33 +63,6 @@ export async function nextTriggers(db: Db, limit: number): Promise<TriggerRow[]>
   return rows.map(toRow);
 }
 
-/** One event's triggers due at or before `upTo`, oldest first. */
-export async function triggersOfEventUpTo(db: Db, eventId: string, upTo: number): Promise<TriggerRow[]> {
-  const rows = await db
-    .selectFrom('triggers')
-    .select(['eventId', 'trigger', 'dueAt'])
-    .where('eventId', '=', eventId)
-    .where('dueAt', '<=', upTo)
-    .orderBy('dueAt')
-    .execute();
-  return rows.map(toRow);
-}
-
-/** Remove one trigger if it is still exactly the one we fired (compare-and-delete). */
-export async function consumeTrigger(tx: Tx, t: TriggerRow): Promise<boolean> {
-  const { numDeletedRows } = await tx.db
-    .deleteFrom('triggers')
-    .where('eventId', '=', t.eventId)
-    .where('trigger', '=', t.trigger)
-    .where('dueAt', '=', t.dueAt)
-    .executeTakeFirst();
-  if (numDeletedRows === 0n) return false;
-  // The job, if it is not the one running this very firing, has nothing left to do.
-  await tx.jobs.removed(tx.db, t.eventId, [t.trigger]);
-  tx.effects.triggersChanged = true;
-  return true;
-}
-
 /** Above this many, PostgreSQL answers its planner's estimate instead of counting (see countTriggers). */
 const EXACT_COUNT_MAX = 10_000;
 
