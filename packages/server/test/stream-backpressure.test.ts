@@ -5,6 +5,7 @@
  * socket that reads `hello` and then stops reading (the kernel buffers fill, then the server's).
  */
 import net from 'node:net';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openRaw, parseFrames, type RawStream } from './support/raw-stream.ts';
 import { iso, startServer, stopAll, type TestServer } from './support/server.ts';
@@ -122,4 +123,34 @@ test('a client that stops reading is dropped, others are unaffected, and a recon
     return got2.length >= missed.length && got2;
   }, 20_000);
   expect(replayed).toEqual(missed);
+}, 120_000);
+
+test('a client that reads gets a burst far larger than the limit (another process commits 8 000 entries) without being dropped', async () => {
+  const created = await server.api('POST', '/events', {
+    token: server.adminToken,
+    json: {
+      title: `Burst anchor ${'x'.repeat(150)}`,
+      startsAt: iso(Date.now() + 86_400_000),
+      endsAt: iso(Date.now() + 90_000_000),
+    },
+  });
+  expect(created.status, created.text).toBe(201);
+  const reader = await openRaw(server.url);
+  closers.push(() => reader.close());
+  await reader.waitFor((fs) => fs.some((f) => f.type === 'hello'), 10_000);
+  // Another process (as `kairos doctor --fix` would) appends public entries about a real event:
+  // each message carries the event, so the whole burst is several MB, all due at once.
+  const db = new Database(server.dbPath);
+  const owner = (db.prepare('select created_by as o from events where id = ?').get(created.json.id) as { o: string }).o;
+  const insert = db.prepare(
+    `insert into history (event_id, owner_id, at, cause, actor, to_status, to_phase, reason)
+     values (?, ?, ?, 'edit', ?, 'upcoming', 'scheduled', 'bulk')`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < 8000; i++) insert.run(created.json.id, owner, Date.now(), owner);
+  })();
+  db.close();
+  await reader.waitFor((fs) => fs.filter((f) => f.type === 'event.updated').length >= 8000, 60_000);
+  expect(reader.isEnded()).toBe(false);
+  expect(reader.text.length).toBeGreaterThan(4 * 1024 * 1024);
 }, 120_000);

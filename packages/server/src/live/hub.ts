@@ -214,6 +214,9 @@ export class LiveHub {
       }
       this.fanOut(out);
       if (page.length < CATCH_UP_PAGE) return;
+      // Let the sockets drain between pages: a catch-up of thousands of entries (another process's
+      // bulk commit) written in one go would look like clients that stopped reading.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -92,10 +92,16 @@ export const streamRoutes: FastifyPluginAsync<StreamRouteOptions> = async (app, 
         res.destroy();
         release();
       };
+      // A client is judged by what it left unread before this write: one commit of a burst (hundreds
+      // of transitions) can pass the limit by itself for a client that reads well, and must not
+      // drop it. So memory per client is bounded by the limit plus one commit's frames.
       const write = (text: string) => {
         if (closed() || text === '') return;
+        if (res.writableLength > maxBufferedBytes) {
+          drop();
+          return;
+        }
         res.write(text);
-        if (res.writableLength > maxBufferedBytes) drop();
       };
       const client: LiveClient = {
         viewer: request.viewer,
