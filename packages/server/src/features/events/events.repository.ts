@@ -51,7 +51,7 @@ export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<st
 
 export async function insertEvent(tx: Tx, event: EventRecord, now: number): Promise<void> {
   await tx.db.insertInto('events').values(event).execute();
-  await syncTriggers(tx, event, now);
+  await syncTriggers(tx, event, now, true);
 }
 
 /** Write every column of `event`; its triggers follow its new dates and status. */

@@ -254,7 +254,8 @@ export class EventsService {
         reason: reason ?? null,
       },
       cause === 'delete' ? null : event,
-      cause === 'delete' ? NO_REGISTRATIONS : await countsOf(tx.db, event.id),
+      // A new event has no registrations yet, a deleted one none left: no query for either.
+      cause === 'delete' || cause === 'create' ? NO_REGISTRATIONS : await countsOf(tx.db, event.id),
     );
   }
 }
