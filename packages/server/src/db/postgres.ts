@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { type CommitListener, notify, ping, type Store, subscribeTo } from './store.ts';
+import { type CommitListener, type Consequence, notify, ping, type Store, subscribeTo, withConsequences } from './store.ts';
 import { newEffects, type TriggerJobs } from './unit-of-work.ts';
 
 /** Any constant shared by all instances; "kairos" in ASCII. */
@@ -40,6 +40,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   const listeners = new Set<CommitListener>();
+  const consequences = new Set<Consequence>();
   const external = listenForCommits(url, instanceId);
   // This instance's writes queue here anyway (the advisory lock admits one at a time); queueing
   // in process also keeps one pooled connection per waiting write free for reads, and makes
@@ -56,7 +57,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
         const effects = newEffects();
         const value = await db.transaction().execute(async (trx) => {
           await sql`select pg_advisory_xact_lock(${WRITE_LOCK}::bigint)`.execute(trx);
-          const result = await fn({ db: trx, effects, jobs });
+          const result = await withConsequences({ db: trx, effects, jobs }, fn, consequences);
           await sql`select pg_notify(${CHANNEL}, ${instanceId})`.execute(trx);
           return result;
         });
@@ -69,6 +70,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       return run;
     },
     onCommit: (listener) => subscribeTo(listeners, listener),
+    addConsequence: (consequence) => subscribeTo(consequences, consequence),
     onExternalCommit: external.subscribe,
     stats: () => ({ ...stats }),
     ping: () => ping(db),

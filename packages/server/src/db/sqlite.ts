@@ -7,7 +7,7 @@ import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { watchExternalCommits } from './external-commits.ts';
 import type { Database } from './schema.ts';
-import { type CommitListener, notify, ping, type Store, subscribeTo } from './store.ts';
+import { type CommitListener, type Consequence, notify, ping, type Store, subscribeTo } from './store.ts';
 import { NO_JOBS } from './unit-of-work.ts';
 import { WriteQueue } from './write-queue.ts';
 
@@ -29,12 +29,14 @@ export function openSqlite(file: string): Store {
   const wdb = kysely(cachingStatements(writer));
   const db = reader === writer ? wdb : kysely(cachingStatements(reader));
   const listeners = new Set<CommitListener>();
+  const consequences = new Set<Consequence>();
   const queue = new WriteQueue(
     wdb,
     () => writer.inTransaction,
     (effects) => {
       for (const listener of listeners) notify(listener, effects);
     },
+    consequences,
   );
   // data_version on the writer changes only when another connection (another process, or our
   // reader, which never writes) committed.
@@ -46,6 +48,7 @@ export function openSqlite(file: string): Store {
     jobs: NO_JOBS,
     write: (fn) => queue.write(fn),
     onCommit: (listener) => subscribeTo(listeners, listener),
+    addConsequence: (consequence) => subscribeTo(consequences, consequence),
     onExternalCommit: external.subscribe,
     stats: () => ({ ...queue.stats }),
     ping: () => ping(db),

@@ -10,6 +10,13 @@ import type { Db, Effects, TriggerJobs, Tx } from './unit-of-work.ts';
 
 export type CommitListener = (effects: Effects) => void;
 
+/**
+ * Work derived from a write's effects that must commit with it (webhook deliveries, the mail
+ * outbox): it runs inside the same transaction, after the write's own work, so a change and the
+ * rows that report it are never apart — not even across `kill -9` right after the commit.
+ */
+export type Consequence = (tx: Tx) => Promise<void>;
+
 export interface WriteStats {
   writes: number;
   transactions: number;
@@ -22,6 +29,8 @@ export interface Store {
   /** Run `fn` in one write transaction; listeners hear about its effects once it commits, in commit order. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   onCommit(listener: CommitListener): () => void;
+  /** Run `consequence` inside every later write transaction, after the write's own work. */
+  addConsequence(consequence: Consequence): () => void;
   /**
    * Another process (say `kairos doctor --fix`, or another cluster instance) committed to the
    * database. Listeners catch up from the tables, so a spurious call is harmless.
@@ -48,6 +57,13 @@ export async function ping(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Run a write and then its consequences, in the caller's transaction. */
+export async function withConsequences<T>(tx: Tx, fn: (tx: Tx) => Promise<T>, consequences: Iterable<Consequence>): Promise<T> {
+  const value = await fn(tx);
+  for (const consequence of consequences) await consequence(tx);
+  return value;
 }
 
 /** A listener's failure must never turn a committed write into an error answer. */

@@ -12,6 +12,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
+import { type Consequence, withConsequences } from './store.ts';
 import { type Effects, NO_JOBS, newEffects, type Tx } from './unit-of-work.ts';
 
 /** At most this many writes per transaction, so the first in a long queue is not held back for long. */
@@ -35,6 +36,7 @@ export class WriteQueue {
     /** True while the connection is inside a transaction (SQLite may roll one back by itself). */
     private readonly inTransaction: () => boolean,
     private readonly committed: (effects: Effects) => void,
+    private readonly consequences: Iterable<Consequence> = [],
   ) {}
 
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -76,7 +78,7 @@ export class WriteQueue {
       const effects = newEffects();
       await sql`savepoint w`.execute(conn);
       try {
-        const value = await p.fn({ db: conn, effects, jobs: NO_JOBS });
+        const value = await withConsequences({ db: conn, effects, jobs: NO_JOBS }, p.fn, this.consequences);
         await sql`release w`.execute(conn);
         done.push({ p, value, effects });
       } catch (error) {
