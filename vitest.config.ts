@@ -35,6 +35,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    globalSetup: ['packages/server/test/support/bundle.setup.ts'],
     projects: [
       {
         extends: true,
@@ -50,7 +51,7 @@ export default defineConfig({
           name: 'postgres',
           include: on('postgres'),
           env: { KAIROS_TEST_DIALECT: 'postgres' },
-          globalSetup: ['packages/server/test/support/postgres.setup.ts'],
+          globalSetup: ['packages/server/test/support/bundle.setup.ts', 'packages/server/test/support/postgres.setup.ts'],
         },
       },
     ],

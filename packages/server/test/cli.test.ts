@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { runCli, stopAll, TestServer, tempDir } from './support/server.ts';
+import { runCli, SOURCE_BIN, stopAll, TestServer, tempDir } from './support/server.ts';
 
 afterAll(stopAll);
 
@@ -33,7 +33,8 @@ test('first start with no user and no configured admin creates admin@localhost a
 
 test('user add creates an account; without a terminal it generates and prints the password', async () => {
   const dbPath = path.join(tempDir(), 'users.sqlite');
-  const migrate = await runCli(['migrate'], { KAIROS_DB: dbPath });
+  // The command as users run it, from source (every other start here uses the test bundle).
+  const migrate = await runCli(['migrate'], { KAIROS_DB: dbPath }, 60_000, SOURCE_BIN);
   expect(migrate.code).toBe(0);
   expect(migrate.stdout).toMatch(/applied 0001_init/);
   expect((await runCli(['migrate'], { KAIROS_DB: dbPath })).stdout).toMatch(/up to date/);

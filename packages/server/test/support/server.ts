@@ -14,7 +14,10 @@ import pg from 'pg';
 import { inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const KAIROS_BIN = path.join(ROOT, 'packages/cli/bin/kairos.mjs');
+/** The `kairos` command as users run it (from source, through tsx). */
+export const SOURCE_BIN = path.join(ROOT, 'packages/cli/bin/kairos.mjs');
+/** What the suites start: the same code compiled once by the vitest globalSetup (support/bundle.setup.ts). */
+export const KAIROS_BIN = process.env.KAIROS_TEST_BIN ?? SOURCE_BIN;
 export const ADMIN = { email: 'admin@example.test', password: 'admin-password-for-tests' };
 
 const running = new Set<TestServer>();
@@ -91,7 +94,7 @@ export class TestServer {
     child.stderr?.on('data', (d) => {
       this.output += d;
     });
-    // Generous: a loaded machine compiles the TypeScript sources slowly (tsx) before the server listens.
+    // Generous: a loaded machine starts a process slowly.
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before ready:\n${this.output}`);
@@ -202,9 +205,10 @@ export function runCli(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 60_000,
+  bin = KAIROS_BIN,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [KAIROS_BIN, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', HOME: process.env.HOME ?? os.tmpdir(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
