@@ -1,4 +1,4 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_registrations.ts';
 import * as m0003 from './migrations/0003_list_indexes.ts';
@@ -21,8 +21,28 @@ export interface MigrationReport {
   applied: string[];
 }
 
-/** Apply every pending migration; throws with the failing migration's name. */
+/** Any constant of our own; "kmigr" in ASCII. Not the write lock: migrating must not wait for writes. */
+const MIGRATION_LOCK = 0x6b6d69677200;
+
+/**
+ * Apply every pending migration; throws with the failing migration's name. Cluster instances
+ * started together take turns on a session advisory lock, so one migrates and the others find
+ * nothing left to do: without it they raced on `create table if not exists` of Kysely's and
+ * graphile-worker's bookkeeping (duplicate-key errors in PostgreSQL's log, though all came up).
+ */
 export async function migrate(store: Store): Promise<MigrationReport> {
+  if (store.dialect !== 'postgres') return migrateNow(store);
+  return store.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK}::bigint)`.execute(conn);
+    try {
+      return await migrateNow(store);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK}::bigint)`.execute(conn);
+    }
+  });
+}
+
+async function migrateNow(store: Store): Promise<MigrationReport> {
   const migrator = new Migrator({ db: store.db, provider: provider(store.dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -22,8 +22,13 @@ import { schedulerStatus } from '../status.ts';
 import { TriggerLoop } from '../trigger-loop.ts';
 import { FIRE_TASK, type FireJob, workerLogger } from './trigger-jobs.ts';
 
-/** graphile-worker's poll for future jobs; only the backstop's lateness depends on it. */
-const POLL_MS = 1000;
+/**
+ * graphile-worker's poll for future jobs: a slow safety net. Every instance's exact timer fires
+ * on time and is woken by commits anywhere (LISTEN/NOTIFY); jobs inserted due now wake the
+ * runner by graphile-worker's own NOTIFY. Polling every second cost each idle instance about
+ * 2.7 transactions/s (issue 9); a job found late by this poll finds its trigger already fired.
+ */
+const POLL_MS = 10_000;
 
 export interface ClusterSchedulerDeps extends SchedulerDeps {
   /** The PostgreSQL URL; graphile-worker keeps its own small pool (released on stop). */

@@ -30,16 +30,25 @@ export function graphileJobs(url: string): TriggerJobs {
   return {
     install: () => runMigrations({ connectionString: url, logger: workerLogger(() => {}) }),
     async scheduled(db, rows) {
-      for (const r of rows) {
-        const payload: FireJob = { eventId: r.eventId, trigger: r.trigger, dueAt: r.dueAt };
-        // job_key_mode 'replace': a moved boundary re-times the one job instead of adding a second.
-        await sql`select graphile_worker.add_job(${FIRE_TASK}, ${JSON.stringify(payload)}::json,
-          run_at := to_timestamp(${r.dueAt}::double precision / 1000),
-          job_key := ${jobKey(r.eventId, r.trigger)}, job_key_mode := 'replace')`.execute(db);
-      }
+      if (rows.length === 0) return;
+      // One statement for all of a write's (or an import's) rows: graphile-worker's bulk add_jobs.
+      // With a job_key and preserve_run_at false it re-times an existing job, as add_job's
+      // 'replace' mode does, so a moved boundary keeps one job.
+      const specs = rows.map((r) => ({
+        identifier: FIRE_TASK,
+        payload: { eventId: r.eventId, trigger: r.trigger, dueAt: r.dueAt } satisfies FireJob,
+        run_at: new Date(r.dueAt).toISOString(),
+        job_key: jobKey(r.eventId, r.trigger),
+      }));
+      await sql`select 1 from graphile_worker.add_jobs(
+        array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json)), false)`.execute(
+        db,
+      );
     },
     async removed(db, eventId, triggers) {
-      for (const t of triggers) await sql`select graphile_worker.remove_job(${jobKey(eventId, t)})`.execute(db);
+      if (triggers.length === 0) return;
+      const keys = triggers.map((t) => jobKey(eventId, t));
+      await sql`select graphile_worker.remove_job(k) from unnest(${keys}::text[]) as k`.execute(db);
     },
   };
 }
