@@ -24,7 +24,7 @@ const transitionsOf = (messages: StreamMessage[], id: string) =>
   messages.filter((m) => m.type === 'transition' && m.data.eventId === id);
 
 test('two instances: live fan-out across instances, exactly once, and takeover after kill -9', async () => {
-  const database = await freshDatabase();
+  const database = await freshDatabase({ empty: true });
   // Started together on an empty database: migrations, the queue's schema and the admin race.
   const [a, b] = await Promise.all([new TestServer(database, {}).start(), new TestServer(database, {}).start()]);
   const token = a.adminToken;

@@ -8,13 +8,38 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { freePort, ROOT } from './server.ts';
+import { freePort, ROOT, runCli } from './server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string;
+    /** A database with every migration applied, copied for each test server (support/server.ts). */
+    postgresTemplate: string;
   }
+}
+
+const TEMPLATE = 'kairos_template';
+
+/**
+ * Migrate one database with the real `kairos migrate` (Kysely's and graphile-worker's
+ * migrations), once; each test server's database is then a copy of it (`create database …
+ * template`), which skips running those migrations again for every one of the suites' servers.
+ * cluster.test.ts still starts instances on an empty database, racing on the migrations.
+ */
+async function migratedTemplate(adminUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${TEMPLATE}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${TEMPLATE}`;
+  const migrated = await runCli(['migrate'], { KAIROS_DB: url.href });
+  if (migrated.code !== 0) throw new Error(`kairos migrate of the template failed:\n${migrated.stdout}${migrated.stderr}`);
 }
 
 /**
@@ -72,7 +97,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   await pg.initialise();
   await pg.start();
-  project.provide('postgresUrl', `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  await migratedTemplate(url);
+  project.provide('postgresUrl', url);
+  project.provide('postgresTemplate', TEMPLATE);
   return async () => {
     await pg.stop();
     fs.rmSync(dir, { recursive: true, force: true });

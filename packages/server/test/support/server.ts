@@ -176,14 +176,15 @@ export class TestServer {
 export const DIALECT: 'sqlite' | 'postgres' = process.env.KAIROS_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
 
 /** A fresh, empty database: a SQLite file, or a new database on the run's PostgreSQL. */
-export async function freshDatabase(): Promise<string> {
+/** A database of its own; migrated already (a copy of the run's template) unless `empty`. */
+export async function freshDatabase({ empty = false } = {}): Promise<string> {
   if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
   const admin = new URL(inject('postgresUrl'));
   const name = `kairos_${crypto.randomUUID().replaceAll('-', '')}`;
   const client = new pg.Client({ connectionString: admin.href });
   await client.connect();
   try {
-    await client.query(`create database ${name}`);
+    await client.query(`create database ${name}${empty ? '' : ` template ${inject('postgresTemplate')}`}`);
   } finally {
     await client.end();
   }
