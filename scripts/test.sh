@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
-bash scripts/ensure-chromium.sh
+bash scripts/ensure-debian-packages.sh
 echo "== biome (format + lint)"
 npx biome check .
 echo "== import rules"

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
+import { databaseClock } from './db/database-clock.ts';
 import { migrate } from './db/migrate.ts';
 import { openStore } from './db/open.ts';
 import type { Store } from './db/store.ts';
@@ -62,9 +63,11 @@ export interface BuildOptions {
 }
 
 export async function buildKairos(config: Config, options: BuildOptions = {}): Promise<Kairos> {
-  const clock = options.clock ?? systemClock;
   const store = openStore(config.database);
   await migrate(store);
+  // Cluster instances tell time by the database, so clocks that disagree cannot fire early or late.
+  const dbClock = !options.clock && store.dialect === 'postgres' ? await databaseClock(store.db) : null;
+  const clock = options.clock ?? dbClock?.clock ?? systemClock;
 
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
@@ -158,6 +161,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
     await scheduler.stop();
+    dbClock?.stop();
     await store.close();
   });
 

@@ -29,6 +29,29 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout),
 };
 
+/**
+ * Another clock's time, shifted by `offsetMs`: a cluster instance reads the database's time
+ * through it (db/database-clock.ts). Timers are the base clock's: they measure elapsed time,
+ * which an offset does not change.
+ */
+export class OffsetClock implements Clock {
+  offsetMs = 0;
+
+  constructor(private readonly base: Clock = systemClock) {}
+
+  now(): number {
+    return this.base.now() + this.offsetMs;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.base.setTimeout(fn, ms);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.base.clearTimeout(handle);
+  }
+}
+
 /** A promise that resolves after `ms` on this clock's timers. */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, Math.min(Math.max(0, ms), MAX_TIMER_MS)));
