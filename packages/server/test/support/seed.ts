@@ -1,17 +1,17 @@
 /**
- * Many events at once, written straight into a SQLite file with the server's own repository
- * code in one transaction — as `kairos doctor --fix` writes beside a running server, which hears
+ * Many events at once, written straight into the database (a SQLite file or a PostgreSQL URL,
+ * with its job queue) with the server's own repository code in one transaction — as `kairos doctor --fix` writes beside a running server, which hears
  * the commit and re-arms. Seconds instead of minutes of POSTs for a burst of thousands.
  */
 import { NO_REGISTRATIONS } from '@kairos/core';
-import { openSqlite } from '../../src/db/sqlite.ts';
+import { openStore } from '../../src/db/open.ts';
 import type { EventRecord } from '../../src/features/events/event.record.ts';
 import { insertEvent } from '../../src/features/events/events.repository.ts';
 import { appendHistoryBatch } from '../../src/features/history/history.repository.ts';
 
 /** `n` approved events starting at `startsAt` and lasting an hour; resolves with their ids. */
-export async function seedStarts(file: string, n: number, startsAt: number): Promise<string[]> {
-  const store = openSqlite(file);
+export async function seedStarts(database: string, n: number, startsAt: number): Promise<string[]> {
+  const store = openStore(database);
   try {
     const now = Date.now();
     const events: EventRecord[] = Array.from({ length: n }, (_, i) => ({
