@@ -68,8 +68,9 @@ export class TestServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<this> {
-    this.port = await freePort();
+  /** Start (again); `samePort` keeps the last port, as an instance behind a proxy must. */
+  async start({ samePort = false } = {}): Promise<this> {
+    if (!samePort || this.port === 0) this.port = await freePort();
     const child = spawn(process.execPath, [KAIROS_BIN, 'serve'], {
       cwd: ROOT,
       env: {
