@@ -38,15 +38,16 @@ async function deliveries(server: TestServer, webhookId: string) {
   return items;
 }
 
-describe('the admin API', () => {
-  let server: TestServer;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    server = await startServer(ALLOW_LOOPBACK);
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
+// One server for the file: starting one costs more than all these tests.
+let server: TestServer;
+let receiver: Receiver;
+beforeAll(async () => {
+  server = await startServer(ALLOW_LOOPBACK);
+  receiver = await startReceiver();
+});
+afterAll(() => receiver.close());
 
+describe('the admin API', () => {
   test('creates with a secret shown once, lists, reads, patches, deletes; admin only', async () => {
     const created = await addWebhook(server, receiver.url, ['transition']);
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
@@ -103,14 +104,6 @@ describe('the admin API', () => {
 });
 
 describe('deliveries', () => {
-  let server: TestServer;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    server = await startServer(ALLOW_LOOPBACK);
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-
   test('every type arrives once, signed, with the data the stream sends (seq order per endpoint)', async () => {
     const hook = await addWebhook(server, receiver.url);
     const stream = openStream(server.url, { token: server.adminToken });
