@@ -6,3 +6,5 @@ export { openStore } from './db/open.ts';
 export { type DoctorReport, runDoctor } from './doctor.ts';
 export { AuthService } from './features/auth/auth.service.ts';
 export { serve } from './main.ts';
+export { toWebhookView } from './features/webhooks/webhook.view.ts';
+export { WebhooksService } from './features/webhooks/webhooks.service.ts';

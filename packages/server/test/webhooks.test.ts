@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEvent, ok } from './support/fixtures.ts';
-import { startServer, stopAll, type TestServer } from './support/server.ts';
+import { DIALECT, runCli, startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream } from './support/sse.ts';
 import { datesBody, until } from './support/timeline.ts';
 import { type Receiver, startReceiver } from './support/webhook-receiver.ts';
@@ -100,6 +100,31 @@ describe('the admin API', () => {
     expect(moved.json.error.details[0]).toMatchObject({ path: 'url' });
     expect(moved.json.error.details[0].message).toMatch(/not allowed/);
     await ok(server.api('DELETE', `/webhooks/${w.id}`, { token: server.adminToken }), 204);
+  });
+});
+
+describe('kairos webhook', () => {
+  // Each CLI run compiles its sources afresh (seconds on this machine): three runs, on one dialect
+  // (the commands call the same service as the API, whose refusals are tested above).
+  test.skipIf(DIALECT === 'postgres')('add, list and rm work on the database a server is using', async () => {
+    const env = { KAIROS_DB: server.dbPath, ...ALLOW_LOOPBACK };
+    const add = await runCli(
+      ['webhook', 'add', '--url', receiver.url, '--type', 'transition', 'event.created', '--description', 'cli'],
+      env,
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const id = /created (wh_\S+)/.exec(add.stdout)?.[1] ?? '';
+    expect(add.stdout).toMatch(/secret: whsec_\S{40,}/);
+    const listed = await runCli(['webhook', 'list', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ id, types: ['transition', 'event.created'], description: 'cli' }),
+    ]);
+    expect(listed.stdout).not.toContain('whsec_');
+    expect((await ok(server.api('GET', `/webhooks/${id}`, { token: server.adminToken }), 200)).json.url).toBe(receiver.url);
+
+    const removed = await runCli(['webhook', 'rm', id], env);
+    expect(removed.code, removed.stderr).toBe(0);
+    await ok(server.api('GET', `/webhooks/${id}`, { token: server.adminToken }), 404);
   });
 });
 
