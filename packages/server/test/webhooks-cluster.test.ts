@@ -5,7 +5,7 @@
  * answers 2xx, and its retries likewise once each — and attempts to the endpoint start in `seq`
  * order whichever instance made the change.
  */
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createEvent, ok } from './support/fixtures.ts';
 import { freshDatabase, stopAll, TestServer } from './support/server.ts';
 import { datesBody, until } from './support/timeline.ts';
@@ -13,10 +13,15 @@ import { startReceiver } from './support/webhook-receiver.ts';
 
 afterAll(stopAll);
 
-test('two instances: each attempt is made once, by one instance, in seq order', async () => {
+let a: TestServer;
+let b: TestServer;
+beforeAll(async () => {
   const database = await freshDatabase();
   const env = { KAIROS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' };
-  const [a, b] = await Promise.all([new TestServer(database, env).start(), new TestServer(database, env).start()]);
+  [a, b] = await Promise.all([new TestServer(database, env).start(), new TestServer(database, env).start()]);
+});
+
+test('two instances: each attempt is made once, by one instance, in seq order', async () => {
   const receiver = await startReceiver();
   try {
     const hook = (
@@ -40,7 +45,11 @@ test('two instances: each attempt is made once, by one instance, in seq order', 
         ),
       ),
     );
-    await receiver.waitFor((all) => all.length >= 2 * N, 30_000);
+    await receiver
+      .waitFor((all) => all.length >= 2 * N, 30_000)
+      .catch((e) => {
+        throw new Error(`${e.message}: ${receiver.received.map((r) => `${r.id.slice(-4)}:${r.json.data.seq}`).join(' ')}`);
+      });
     await until(async () => {
       const items = (await ok(b.api('GET', `/webhooks/${hook.id}/deliveries`, { token: b.adminToken }), 200)).json.items;
       return items.length === N && items.every((d: { status: string }) => d.status === 'succeeded');
