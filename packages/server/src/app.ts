@@ -25,6 +25,8 @@ import { countTriggers } from './features/events/triggers.repository.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
 import { usersRoutes } from './features/users/users.routes.ts';
+import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
+import { WebhooksService } from './features/webhooks/webhooks.service.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -50,6 +52,7 @@ export interface Kairos {
   hub: LiveHub;
   auth: AuthService;
   events: EventsService;
+  webhooks: WebhooksService;
   metrics: Metrics;
   log: Logger;
   /** The admin password generated on first start, to print once; null otherwise. */
@@ -96,6 +99,19 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
   const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate });
+  const webhooksLog = log.child({ component: 'webhooks' });
+  const webhooks = new WebhooksService({
+    store,
+    clock,
+    allowedHosts: config.webhookAllowedHosts,
+    events: {
+      settled: (row, result) => {
+        if (!result.ok)
+          webhooksLog.warn({ delivery: row.id, attempts: row.attempts, error: result.error }, 'webhook attempt failed');
+      },
+      error: (error) => webhooksLog.error({ err: error }, 'webhook runner failed; retrying'),
+    },
+  });
   const schedulerDeps = {
     store,
     clock,
@@ -148,6 +164,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       await api.register(usersRoutes, { auth });
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
+      await api.register(webhooksRoutes, { webhooks });
       await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });
       await api.register(schedulerRoutes, { scheduler });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -161,6 +178,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
     await scheduler.stop();
+    await webhooks.stop();
     dbClock?.stop();
     await store.close();
   });
@@ -172,10 +190,15 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     hub,
     auth,
     events,
+    webhooks,
     metrics,
     log,
     generatedAdmin: ensured?.generatedPassword ? { email: ensured.email, password: ensured.generatedPassword } : null,
-    start: () => scheduler.start(),
+    // Firing first: deliveries of what recovery fires are then attempted like any others.
+    start: async () => {
+      await scheduler.start();
+      await webhooks.start();
+    },
   };
 }
 

@@ -3,6 +3,7 @@
  * value fails at start with a message saying how to fix it.
  */
 import { isValidTimeZone } from '@kairos/core';
+import { type AllowedHosts, parseAllowedHosts } from './features/webhooks/allowed-hosts.ts';
 
 export interface Config {
   readonly port: number;
@@ -29,6 +30,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Triggers fired per transaction; null: the scheduler's measured default. */
   readonly fireBatch: number | null;
+  /** Which webhook targets may be called (SPEC §9, §12). */
+  readonly webhookAllowedHosts: AllowedHosts;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +80,16 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return parts.join(',');
 }
 
+function allowedHosts(raw: string | undefined): AllowedHosts {
+  try {
+    return parseAllowedHosts(raw);
+  } catch (error) {
+    throw new ConfigError(
+      `KAIROS_WEBHOOK_ALLOWED_HOSTS=${raw}: ${(error as Error).message}; use external, * or a list like 127.0.0.1,10.0.0.0/8,hooks.example.org`,
+    );
+  }
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env): Config {
@@ -119,6 +132,7 @@ export function loadConfig(env: Env): Config {
     fireBatch: env.KAIROS_FIRE_BATCH ? integer(env, 'KAIROS_FIRE_BATCH', 0, 1, 10_000) : null,
     streamsPerClient: integer(env, 'KAIROS_STREAMS_PER_CLIENT', 20, 1, 1_000_000),
     streamsMax: integer(env, 'KAIROS_STREAMS_MAX', 10_000, 1, 1_000_000),
+    webhookAllowedHosts: Object.freeze(allowedHosts(env.KAIROS_WEBHOOK_ALLOWED_HOSTS)),
     corsOrigins: Object.freeze(
       (env.KAIROS_CORS_ORIGINS ?? '')
         .split(',')

@@ -89,6 +89,36 @@ export interface RegistrationsTable {
   updatedAt: number;
 }
 
+/** Webhook endpoints (SPEC §12). `types` is a JSON array; `active` 1 or 0. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  types: string;
+  description: string | null;
+  secret: string;
+  active: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One delivery of one change to one endpoint: an outbox row (src/outbox/runner.ts). */
+export interface WebhookDeliveriesTable {
+  ord: Generated<number>;
+  id: string;
+  webhookId: string;
+  type: string;
+  seq: number | null;
+  body: string;
+  status: string;
+  attempts: Generated<number>;
+  nextAttemptAt: number | null;
+  claimedUntil: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: number | null;
+  createdAt: number;
+}
+
 export interface Database {
   events: EventsTable;
   triggers: TriggersTable;
@@ -97,4 +127,6 @@ export interface Database {
   sessions: SessionsTable;
   settings: SettingsTable;
   registrations: RegistrationsTable;
+  webhooks: WebhooksTable;
+  webhookDeliveries: WebhookDeliveriesTable;
 }
