@@ -18,6 +18,8 @@ export interface EventsTable {
   endsAt: number;
   certificatesOpenAt: number | null;
   certificatesCloseAt: number | null;
+  /** Null: no reminder. Added by 0005_mail with a default of 1440 for earlier rows. */
+  reminderMinutesBefore: number | null;
   status: string;
   phase: string;
   version: number;
@@ -89,6 +91,26 @@ export interface RegistrationsTable {
   updatedAt: number;
 }
 
+/** Attendee e-mail (SPEC §14), written in the transaction of its cause; the sender drains it. */
+export interface MailOutboxTable {
+  id: string;
+  eventId: string;
+  registrationId: string;
+  kind: string;
+  /** Once per (registrationId, kind, causeKey): the unique key that makes a mail exactly once. */
+  causeKey: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  sentAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
 export interface Database {
   events: EventsTable;
   triggers: TriggersTable;
@@ -97,4 +119,5 @@ export interface Database {
   sessions: SessionsTable;
   settings: SettingsTable;
   registrations: RegistrationsTable;
+  mailOutbox: MailOutboxTable;
 }
