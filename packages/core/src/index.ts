@@ -12,3 +12,4 @@ export * from './scheduler.ts';
 export * from './schema.ts';
 export * from './time.ts';
 export * from './user.ts';
+export * from './webhook.ts';

@@ -20,10 +20,17 @@ import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
+import { reminderConsequence } from './features/events/reminder.consequence.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
+import { mailConsequence } from './features/mail/mail.consequence.ts';
+import { mailRoutes } from './features/mail/mail.routes.ts';
+import { MailService } from './features/mail/mail.service.ts';
+import { AttendeeTokens } from './features/registrations/attendee-token.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
 import { usersRoutes } from './features/users/users.routes.ts';
+import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
+import { WebhooksService } from './features/webhooks/webhooks.service.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -49,6 +56,7 @@ export interface Kairos {
   hub: LiveHub;
   auth: AuthService;
   events: EventsService;
+  webhooks: WebhooksService;
   metrics: Metrics;
   log: Logger;
   /** The admin password generated on first start, to print once; null otherwise. */
@@ -92,7 +100,22 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await auth.init();
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
-  const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate });
+  const tokens = await AttendeeTokens.load(store);
+  const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate, tokens });
+  const mail = buildMail(config, store, clock, tokens, log.child({ component: 'mail' }));
+  const webhooksLog = log.child({ component: 'webhooks' });
+  const webhooks = new WebhooksService({
+    store,
+    clock,
+    allowedHosts: config.webhookAllowedHosts,
+    events: {
+      settled: (row, result) => {
+        if (!result.ok)
+          webhooksLog.warn({ delivery: row.id, attempts: row.attempts, error: result.error }, 'webhook attempt failed');
+      },
+      error: (error) => webhooksLog.error({ err: error }, 'webhook runner failed; retrying'),
+    },
+  });
   const schedulerDeps = {
     store,
     clock,
@@ -145,6 +168,8 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       await api.register(usersRoutes, { auth });
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
+      await api.register(webhooksRoutes, { webhooks });
+      await api.register(mailRoutes, { mail });
       await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });
       await api.register(schedulerRoutes, { scheduler });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -158,6 +183,8 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
     await scheduler.stop();
+    await webhooks.stop();
+    await mail.stop();
     await store.close();
   });
 
@@ -168,11 +195,43 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     hub,
     auth,
     events,
+    webhooks,
     metrics,
     log,
     generatedAdmin: ensured?.generatedPassword ? { email: ensured.email, password: ensured.generatedPassword } : null,
-    start: () => scheduler.start(),
+    // Firing first: deliveries of what recovery fires are then attempted like any others.
+    start: async () => {
+      await scheduler.start();
+      await webhooks.start();
+      await mail.start();
+    },
   };
+}
+
+/**
+ * Attendee e-mail (SPEC §14): the reminder trigger follows each user write, the outbox rows commit
+ * with their cause, and (with an SMTP server) the outbox runner sends them.
+ */
+function buildMail(config: Config, store: Store, clock: Clock, tokens: AttendeeTokens, log: Logger): MailService {
+  store.addConsequence(reminderConsequence(clock));
+  store.addConsequence(mailConsequence({ clock, publicUrl: config.publicUrl, tokens }));
+  const transport =
+    config.smtpUrl === null
+      ? null
+      : { smtpUrl: config.smtpUrl, from: config.mailFrom, messageIdHost: new URL(config.publicUrl).hostname };
+  if (!transport) log.info('KAIROS_SMTP_URL is not set: attendee mails stay in the outbox, unsent');
+  return new MailService({
+    store,
+    clock,
+    transport,
+    events: {
+      settled: (row, result) => {
+        // The row id and the error only: never the address's token link, never the SMTP URL.
+        if (!result.ok) log.warn({ mail: row.id, attempts: row.attempts, error: result.error }, 'mail attempt failed');
+      },
+      error: (error) => log.error({ err: error }, 'mail runner failed; retrying'),
+    },
+  });
 }
 
 /** A hop count as the trust function Fastify builds for one (its types accept only the function). */

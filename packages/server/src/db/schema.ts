@@ -91,6 +91,36 @@ export interface RegistrationsTable {
   updatedAt: number;
 }
 
+/** Webhook endpoints (SPEC §12). `types` is a JSON array; `active` 1 or 0. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  types: string;
+  description: string | null;
+  secret: string;
+  active: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One delivery of one change to one endpoint: an outbox row (src/outbox/runner.ts). */
+export interface WebhookDeliveriesTable {
+  ord: Generated<number>;
+  id: string;
+  webhookId: string;
+  type: string;
+  seq: number | null;
+  body: string;
+  status: string;
+  attempts: Generated<number>;
+  nextAttemptAt: number | null;
+  claimedUntil: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: number | null;
+  createdAt: number;
+}
+
 /** Attendee e-mail (SPEC §14), written in the transaction of its cause; the sender drains it. */
 export interface MailOutboxTable {
   id: string;
@@ -104,8 +134,11 @@ export interface MailOutboxTable {
   text: string;
   html: string;
   status: string;
-  attempts: number;
-  nextAttemptAt: number;
+  attempts: Generated<number>;
+  /** Null once the mail is no longer pending (outbox runner convention, src/outbox/runner.ts). */
+  nextAttemptAt: number | null;
+  /** An attempt is in flight until then (the runner's lease). */
+  claimedUntil: number | null;
   sentAt: number | null;
   lastError: string | null;
   createdAt: number;
@@ -119,5 +152,7 @@ export interface Database {
   sessions: SessionsTable;
   settings: SettingsTable;
   registrations: RegistrationsTable;
+  webhooks: WebhooksTable;
+  webhookDeliveries: WebhookDeliveriesTable;
   mailOutbox: MailOutboxTable;
 }

@@ -1,5 +1,5 @@
 // Frozen: describes the schema as of this migration; never import application types here.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -27,7 +27,10 @@ export function up(dialect: Dialect) {
       .addColumn('html', 'text', (c) => c.notNull())
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('next_attempt_at', instant, (c) => c.notNull())
+      // The outbox runner's columns (src/outbox/runner.ts): null once the mail is no longer pending;
+      // an attempt in flight holds its row until claimed_until.
+      .addColumn('next_attempt_at', instant)
+      .addColumn('claimed_until', instant)
       .addColumn('sent_at', instant)
       .addColumn('last_error', 'text')
       .addColumn('created_at', instant, (c) => c.notNull())
@@ -38,13 +41,9 @@ export function up(dialect: Dialect) {
       .columns(['registration_id', 'kind', 'cause_key'])
       .unique()
       .execute();
-    // The sender's claim: the earliest due pending rows.
-    await db.schema
-      .createIndex('mail_outbox_due')
-      .on('mail_outbox')
-      .columns(['next_attempt_at'])
-      .where(sql<boolean>`status = 'pending'`)
-      .execute();
+    // The runner's claim (due pending rows) and its lease check.
+    await db.schema.createIndex('mail_outbox_due').on('mail_outbox').columns(['status', 'next_attempt_at']).execute();
+    await db.schema.createIndex('mail_outbox_claimed').on('mail_outbox').columns(['id', 'claimed_until']).execute();
     // An event's outbox, newest first.
     await db.schema.createIndex('mail_outbox_event').on('mail_outbox').columns(['event_id', 'created_at', 'id']).execute();
   };

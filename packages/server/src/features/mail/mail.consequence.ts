@@ -138,6 +138,7 @@ function toRow(deps: OutboxDeps, w: Wanted, now: number): OutboxRecord {
     status: 'pending',
     attempts: 0,
     nextAttemptAt: now,
+    claimedUntil: null,
     sentAt: null,
     lastError: null,
     createdAt: now,

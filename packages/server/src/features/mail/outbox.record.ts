@@ -14,7 +14,8 @@ export interface OutboxRecord {
   html: string;
   status: MailStatus;
   attempts: number;
-  nextAttemptAt: number;
+  nextAttemptAt: number | null;
+  claimedUntil: number | null;
   sentAt: number | null;
   lastError: string | null;
   createdAt: number;
