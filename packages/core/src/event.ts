@@ -7,6 +7,7 @@
 import Type, { type Static } from 'typebox';
 import { type ErrorDetail, KairosError } from './errors.ts';
 import { type EventDates, type Instant, TIME_PHASES, TIME_STATUSES } from './lifecycle.ts';
+import { REMINDER_LIMITS, reminderProblem } from './reminder.ts';
 import { InstantString, Nullable, PhaseSchema, StatusSchema } from './schema.ts';
 import { canonicalZone, isValidTimeZone, parseInstant } from './time.ts';
 
@@ -48,6 +49,15 @@ const editable = {
   endsAt: DateInput,
   certificatesOpenAt: OptionalDate,
   certificatesCloseAt: OptionalDate,
+  // The range is checked by resolveEventFields too (one message for the form and the API).
+  reminderMinutesBefore: Type.Optional(
+    Type.Union([
+      Type.Integer({
+        description: `minutes before startsAt the attendees' reminder goes out (${REMINDER_LIMITS.min}–${REMINDER_LIMITS.max}; default ${REMINDER_LIMITS.default}); null: none`,
+      }),
+      Type.Null(),
+    ]),
+  ),
 };
 
 export const EventCreateBody = Type.Object(
@@ -81,6 +91,8 @@ export interface EventFields extends EventDates {
   venue: string | null;
   timezone: string;
   capacity: number | null;
+  /** Minutes before `startsAt` the reminder mail goes out; null: none (SPEC §14). */
+  reminderMinutesBefore: number | null;
 }
 
 /** The event as the API answers it (SPEC §2): the response schema of every event route. */
@@ -98,6 +110,9 @@ export const EventView = Type.Object(
     endsAt: InstantString,
     certificatesOpenAt: Nullable(InstantString),
     certificatesCloseAt: Nullable(InstantString),
+    reminderMinutesBefore: Nullable(
+      Type.Integer({ description: 'minutes before startsAt the reminder mail goes out; null: none' }),
+    ),
     status: StatusSchema,
     phase: PhaseSchema,
     nextTransition: Nullable(Type.Object({ at: InstantString, status: Type.Enum(TIME_STATUSES), phase: Type.Enum(TIME_PHASES) })),
@@ -185,6 +200,18 @@ function resolveText(input: EventInput, base: EventFields | null, field: 'descri
   return v;
 }
 
+function resolveReminder(input: EventInput, base: EventFields | null, problems: Problems): number | null {
+  const value =
+    input.reminderMinutesBefore === undefined
+      ? base
+        ? base.reminderMinutesBefore
+        : REMINDER_LIMITS.default
+      : input.reminderMinutesBefore;
+  const problem = reminderProblem(value);
+  if (problem !== null) problems.add('reminderMinutesBefore', problem);
+  return value;
+}
+
 function resolveCapacity(input: EventInput, base: EventFields | null, problems: Problems): number | null {
   const capacity = input.capacity === undefined ? (base?.capacity ?? null) : input.capacity;
   if (capacity !== null && (!Number.isInteger(capacity) || capacity < 1 || capacity > LIMITS.capacity)) {
@@ -255,6 +282,7 @@ export function resolveEventFields(input: EventInput, base: EventFields | null, 
     venue: resolveText(input, base, 'venue', problems),
     timezone,
     capacity: resolveCapacity(input, base, problems),
+    reminderMinutesBefore: resolveReminder(input, base, problems),
     ...(dates as EventDates),
   };
   problems.throwIfAny();

@@ -4,6 +4,7 @@
  */
 import type { EventDates, Phase, TriggerKind } from './lifecycle.ts';
 import { TRIGGER_FIELDS } from './lifecycle.ts';
+import type { ScheduleKind } from './reminder.ts';
 
 export const PHASE_LABELS: Record<Phase, string> = {
   scheduled: 'Scheduled',
@@ -27,6 +28,9 @@ export const TRIGGER_LABELS: Record<TriggerKind, string> = {
   certificates_open: 'Certificates open',
   certificates_close: 'Certificates close',
 };
+
+/** Every row of the triggers table, the reminder included (scheduler dashboard, edit preview). */
+export const SCHEDULE_LABELS: Record<ScheduleKind, string> = { ...TRIGGER_LABELS, reminder: 'Reminder e-mail' };
 
 /** A date field is labelled as the trigger that fires at it. */
 export const DATE_LABELS = Object.fromEntries(TRIGGER_FIELDS.map(([kind, field]) => [field, TRIGGER_LABELS[kind]])) as Record<

@@ -14,13 +14,13 @@ import {
   type Status,
   sameState,
   stateAt,
-  type TriggerKind,
 } from './lifecycle.ts';
-import { InstantString, LifecycleStateSchema, Nullable, TriggerKindSchema } from './schema.ts';
+import { reminderDueAt, type ScheduleKind } from './reminder.ts';
+import { InstantString, LifecycleStateSchema, Nullable, ScheduleKindSchema } from './schema.ts';
 import { formatOptional } from './time.ts';
 
 export interface TriggerMove {
-  trigger: TriggerKind;
+  trigger: ScheduleKind;
   from: Instant | null;
   to: Instant | null;
 }
@@ -31,15 +31,26 @@ export interface EditPlan {
   triggers: TriggerMove[];
 }
 
-type Scheduled = EventDates & { status: Status };
+type Scheduled = EventDates & { status: Status; reminderMinutesBefore?: number | null };
 
-const triggersOf = (e: Scheduled, now: Instant): Boundary[] => (isScheduled(e.status) ? pendingTriggers(e, now) : []);
+function triggersOf(e: Scheduled, confirmed: number, now: Instant): Map<ScheduleKind, Instant> {
+  const out = new Map<ScheduleKind, Instant>(
+    (isScheduled(e.status) ? pendingTriggers(e, now) : []).map((b: Boundary) => [b.trigger, b.at]),
+  );
+  const reminder = reminderDueAt({ ...e, reminderMinutesBefore: e.reminderMinutesBefore ?? null }, confirmed, now);
+  if (reminder !== null) out.set('reminder', reminder);
+  return out;
+}
 
-export function planEdit(before: Scheduled & LifecycleState, after: Scheduled, now: Instant): EditPlan {
+/**
+ * `confirmed`: the event's confirmed attendees, on whom the reminder trigger depends (an edit
+ * changes no registration, so one count serves before and after).
+ */
+export function planEdit(before: Scheduled & LifecycleState, after: Scheduled, now: Instant, confirmed = 0): EditPlan {
   const to = stateAt(after, after.status, now);
   const from = { status: before.status, phase: before.phase };
-  const old = new Map(triggersOf(before, now).map((b) => [b.trigger, b.at]));
-  const neu = new Map(triggersOf(after, now).map((b) => [b.trigger, b.at]));
+  const old = triggersOf(before, confirmed, now);
+  const neu = triggersOf(after, confirmed, now);
   const triggers: TriggerMove[] = [];
   for (const kind of new Set([...old.keys(), ...neu.keys()])) {
     const a = old.get(kind) ?? null;
@@ -54,7 +65,7 @@ export const EditEffects = Type.Object({
   transition: Nullable(Type.Object({ from: LifecycleStateSchema, to: LifecycleStateSchema })),
   triggers: Type.Array(
     Type.Object({
-      trigger: TriggerKindSchema,
+      trigger: ScheduleKindSchema,
       change: Type.Enum(['added', 'removed', 'moved']),
       from: Nullable(InstantString),
       to: Nullable(InstantString),

@@ -3,12 +3,12 @@
  * The server's Scheduler port returns it; the admin dashboard reads it.
  */
 import Type, { type Static } from 'typebox';
-import { InstantString, Nullable, TriggerKindSchema } from './schema.ts';
+import { InstantString, Nullable, ScheduleKindSchema } from './schema.ts';
 
 export const TriggerInfo = Type.Object({
   eventId: Type.String(),
   title: Nullable(Type.String()),
-  trigger: TriggerKindSchema,
+  trigger: ScheduleKindSchema,
   dueAt: InstantString,
 });
 export type TriggerInfo = Static<typeof TriggerInfo>;

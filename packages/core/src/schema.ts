@@ -5,6 +5,7 @@
  */
 import Type, { type TSchema } from 'typebox';
 import { PHASES, STATUSES, TRIGGER_KINDS } from './lifecycle.ts';
+import { SCHEDULE_KINDS } from './reminder.ts';
 
 /** Responses give instants as UTC RFC 3339 with milliseconds and `Z` (SPEC §2). */
 export const InstantString = Type.String({ format: 'date-time', examples: ['2026-12-01T04:30:00.000Z'] });
@@ -23,3 +24,5 @@ export const PhaseSchema = Type.Enum(PHASES);
 /** A (status, phase) pair, as history entries and transitions carry it. */
 export const LifecycleStateSchema = Type.Object({ status: StatusSchema, phase: PhaseSchema });
 export const TriggerKindSchema = Type.Enum(TRIGGER_KINDS);
+/** A row of the triggers table: a lifecycle boundary or the attendee reminder. */
+export const ScheduleKindSchema = Type.Enum(SCHEDULE_KINDS);

@@ -61,6 +61,7 @@ describe('resolveEventFields: a create', () => {
       endsAt: utc('2027-01-11T04:30:00.000Z'),
       certificatesOpenAt: null,
       certificatesCloseAt: null,
+      reminderMinutesBefore: 1440,
     } satisfies EventFields);
   });
 
@@ -77,6 +78,7 @@ describe('resolveEventFields: a create', () => {
       endsAt: utc('2027-01-11T04:30:00.000Z'),
       certificatesOpenAt: utc('2027-01-12T03:30:00.000Z'),
       certificatesCloseAt: utc('2027-01-31T12:30:00.000Z'),
+      reminderMinutesBefore: 1440,
     } satisfies EventFields);
   });
 

@@ -21,7 +21,12 @@ import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
+import { reminderConsequence } from './features/events/reminder.consequence.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
+import { mailConsequence } from './features/mail/mail.consequence.ts';
+import { mailRoutes } from './features/mail/mail.routes.ts';
+import { MailService } from './features/mail/mail.service.ts';
+import { AttendeeTokens } from './features/registrations/attendee-token.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
 import { usersRoutes } from './features/users/users.routes.ts';
@@ -98,7 +103,9 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await auth.init();
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
-  const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate });
+  const tokens = await AttendeeTokens.load(store);
+  const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate, tokens });
+  const mail = buildMail(config, store, clock, tokens, log.child({ component: 'mail' }));
   const webhooksLog = log.child({ component: 'webhooks' });
   const webhooks = new WebhooksService({
     store,
@@ -165,6 +172,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
       await api.register(webhooksRoutes, { webhooks });
+      await api.register(mailRoutes, { mail });
       await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });
       await api.register(schedulerRoutes, { scheduler });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -179,6 +187,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   app.addHook('onClose', async () => {
     await scheduler.stop();
     await webhooks.stop();
+    await mail.stop();
     dbClock?.stop();
     await store.close();
   });
@@ -198,8 +207,35 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     start: async () => {
       await scheduler.start();
       await webhooks.start();
+      await mail.start();
     },
   };
+}
+
+/**
+ * Attendee e-mail (SPEC §14): the reminder trigger follows each user write, the outbox rows commit
+ * with their cause, and (with an SMTP server) the outbox runner sends them.
+ */
+function buildMail(config: Config, store: Store, clock: Clock, tokens: AttendeeTokens, log: Logger): MailService {
+  store.addConsequence(reminderConsequence(clock));
+  store.addConsequence(mailConsequence({ clock, publicUrl: config.publicUrl, tokens }));
+  const transport =
+    config.smtpUrl === null
+      ? null
+      : { smtpUrl: config.smtpUrl, from: config.mailFrom, messageIdHost: new URL(config.publicUrl).hostname };
+  if (!transport) log.info('KAIROS_SMTP_URL is not set: attendee mails stay in the outbox, unsent');
+  return new MailService({
+    store,
+    clock,
+    transport,
+    events: {
+      settled: (row, result) => {
+        // The row id and the error only: never the address's token link, never the SMTP URL.
+        if (!result.ok) log.warn({ mail: row.id, attempts: row.attempts, error: result.error }, 'mail attempt failed');
+      },
+      error: (error) => log.error({ err: error }, 'mail runner failed; retrying'),
+    },
+  });
 }
 
 /** A hop count as the trust function Fastify builds for one (its types accept only the function). */

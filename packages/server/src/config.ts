@@ -32,6 +32,11 @@ export interface Config {
   readonly fireBatch: number | null;
   /** Which webhook targets may be called (SPEC §9, §12). */
   readonly webhookAllowedHosts: AllowedHosts;
+  /** Where people reach Kairos (links in e-mails), without a trailing slash (SPEC §9). */
+  readonly publicUrl: string;
+  /** Attendee e-mail (SPEC §14): the SMTP server (null: mails stay in the outbox) and the sender. */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +95,31 @@ function allowedHosts(raw: string | undefined): AllowedHosts {
   }
 }
 
+/** KAIROS_PUBLIC_URL, KAIROS_SMTP_URL, KAIROS_MAIL_FROM. Messages never echo the SMTP URL: it may hold a password. */
+function mail(env: Env): Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom'> {
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = (env.KAIROS_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT || '3000'}`).replace(
+    /\/+$/,
+    '',
+  );
+  if (!/^https?:\/\//.test(publicUrl) || !URL.canParse(publicUrl)) {
+    throw new ConfigError(
+      `KAIROS_PUBLIC_URL=${env.KAIROS_PUBLIC_URL}: use the http(s) address people reach Kairos at, like https://events.example.org`,
+    );
+  }
+  const smtpUrl = env.KAIROS_SMTP_URL || null;
+  if (smtpUrl !== null && (!/^smtps?:\/\//.test(smtpUrl) || !URL.canParse(smtpUrl))) {
+    throw new ConfigError(
+      'KAIROS_SMTP_URL is not an SMTP URL; use smtp://user:password@host:587 or smtps://user:password@host:465',
+    );
+  }
+  const mailFrom = env.KAIROS_MAIL_FROM || 'Kairos <kairos@localhost>';
+  if (!mailFrom.includes('@') || /[\r\n]/.test(mailFrom)) {
+    throw new ConfigError(`KAIROS_MAIL_FROM=${mailFrom}: use an address like "Kairos <events@example.org>"`);
+  }
+  return { publicUrl, smtpUrl, mailFrom };
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env): Config {
@@ -133,6 +163,7 @@ export function loadConfig(env: Env): Config {
     streamsPerClient: integer(env, 'KAIROS_STREAMS_PER_CLIENT', 20, 1, 1_000_000),
     streamsMax: integer(env, 'KAIROS_STREAMS_MAX', 10_000, 1, 1_000_000),
     webhookAllowedHosts: Object.freeze(allowedHosts(env.KAIROS_WEBHOOK_ALLOWED_HOSTS)),
+    ...mail(env),
     corsOrigins: Object.freeze(
       (env.KAIROS_CORS_ORIGINS ?? '')
         .split(',')

@@ -10,13 +10,13 @@
  * no second copy of the lifecycle rules in SQL. At 1M events (1.5M triggers): 14 s of CPU and
  * 300 MB RSS, of which ~3.5 s is the CLI's start and ~4.2 s SQLite reading the rows (was 65 s).
  */
-import { type Boundary, formatInstant, type LifecycleState, sameState, stateAt, type TriggerKind } from '@kairos/core';
+import { formatInstant, type LifecycleState, REMINDER, reminderDueAt, type ScheduleKind, sameState, stateAt } from '@kairos/core';
 import type { Store } from './db/store.ts';
 import type { Tx } from './db/unit-of-work.ts';
 import { countEvents, type DoctorEvent, eventsAfter, triggersBetween } from './doctor.repository.ts';
 import type { EventRecord, TriggerRow } from './features/events/event.record.ts';
 import { findEvents } from './features/events/events.repository.ts';
-import { deleteTriggersOf, desiredTriggers, syncTriggers } from './features/events/triggers.repository.ts';
+import { deleteTriggersOf, desiredTriggers, syncReminder, syncTriggers } from './features/events/triggers.repository.ts';
 import { appendHistory } from './features/history/history.repository.ts';
 import { countsOf } from './features/registrations/registrations.repository.ts';
 
@@ -25,7 +25,7 @@ export type ProblemKind = 'missing_trigger' | 'stale_trigger' | 'orphan_trigger'
 export interface Problem {
   kind: ProblemKind;
   eventId: string;
-  trigger: TriggerKind | null;
+  trigger: ScheduleKind | null;
   detail: string;
 }
 
@@ -95,15 +95,25 @@ const orphan = (t: TriggerRow): Problem => ({
   detail: `trigger for an event that does not exist (due ${iso(t.dueAt)})`,
 });
 
+type Wanted = { trigger: ScheduleKind; at: number };
+
+/** The rows the event must have at `t`: its future boundaries, and its reminder when it needs one. */
+function wanted(e: DoctorEvent, t: number): Wanted[] {
+  const want: Wanted[] = desiredTriggers(e, t);
+  const reminder = reminderDueAt(e, e.confirmed, t);
+  if (reminder !== null) want.push({ trigger: REMINDER, at: reminder });
+  return want;
+}
+
 /** The fast path for the usual case: the trigger rows are exactly the wanted boundaries. */
-function sameTriggers(want: readonly Boundary[], have: readonly TriggerRow[]): boolean {
+function sameTriggers(want: readonly Wanted[], have: readonly TriggerRow[]): boolean {
   if (want.length !== have.length) return false;
   for (const b of want) if (!have.some((t) => t.trigger === b.trigger && t.dueAt === b.at)) return false;
   return true;
 }
 
 function checkEvent(e: DoctorEvent, have: TriggerRow[], now: number): Problem[] {
-  const want = desiredTriggers(e, now);
+  const want = wanted(e, now);
   const target = stateAt(e, e.status, now);
   // Allocation-free for a healthy event: 1M of them were 4.5 s of garbage collection otherwise.
   if (sameTriggers(want, have) && sameState(target, e)) return NO_PROBLEMS;
@@ -114,7 +124,7 @@ function checkEvent(e: DoctorEvent, have: TriggerRow[], now: number): Problem[] 
   const firing = (t: TriggerRow) =>
     t.dueAt <= now &&
     t.dueAt > now - FIRING_GRACE_MS &&
-    desiredTriggers(e, t.dueAt - 1).some((b) => b.trigger === t.trigger && b.at === t.dueAt);
+    wanted(e, t.dueAt - 1).some((b) => b.trigger === t.trigger && b.at === t.dueAt);
   for (const b of want) {
     if (haveKeys.has(`${b.trigger}@${b.at}`)) continue;
     problems.push({
@@ -206,4 +216,5 @@ async function repairEvent(tx: Tx, e: EventRecord, now: number): Promise<void> {
     );
   }
   await syncTriggers(tx, { ...e, ...target }, now);
+  await syncReminder(tx, { ...e, ...target }, (await countsOf(tx.db, e.id)).registered, now);
 }

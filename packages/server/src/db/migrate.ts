@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_registrations.ts';
 import * as m0003 from './migrations/0003_list_indexes.ts';
 import * as m0004 from './migrations/0004_webhooks.ts';
+import * as m0005 from './migrations/0005_mail.ts';
 import * as m0006 from './migrations/0006_pg_search.ts';
 import type { Store } from './store.ts';
 
@@ -15,6 +16,7 @@ function provider(dialect: Store['dialect']): MigrationProvider {
         '0002_registrations': { up: m0002.up(dialect) },
         '0003_list_indexes': { up: m0003.up(dialect) },
         '0004_webhooks': { up: m0004.up(dialect) },
+        '0005_mail': { up: m0005.up(dialect) },
         '0006_pg_search': { up: m0006.up(dialect) },
       };
     },

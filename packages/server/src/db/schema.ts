@@ -18,6 +18,8 @@ export interface EventsTable {
   endsAt: number;
   certificatesOpenAt: number | null;
   certificatesCloseAt: number | null;
+  /** Null: no reminder. Added by 0005_mail with a default of 1440 for earlier rows. */
+  reminderMinutesBefore: number | null;
   status: string;
   phase: string;
   version: number;
@@ -119,6 +121,29 @@ export interface WebhookDeliveriesTable {
   createdAt: number;
 }
 
+/** Attendee e-mail (SPEC §14), written in the transaction of its cause; the sender drains it. */
+export interface MailOutboxTable {
+  id: string;
+  eventId: string;
+  registrationId: string;
+  kind: string;
+  /** Once per (registrationId, kind, causeKey): the unique key that makes a mail exactly once. */
+  causeKey: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  status: string;
+  attempts: Generated<number>;
+  /** Null once the mail is no longer pending (outbox runner convention, src/outbox/runner.ts). */
+  nextAttemptAt: number | null;
+  /** An attempt is in flight until then (the runner's lease). */
+  claimedUntil: number | null;
+  sentAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
 export interface Database {
   events: EventsTable;
   triggers: TriggersTable;
@@ -129,4 +154,5 @@ export interface Database {
   registrations: RegistrationsTable;
   webhooks: WebhooksTable;
   webhookDeliveries: WebhookDeliveriesTable;
+  mailOutbox: MailOutboxTable;
 }

@@ -20,9 +20,11 @@ export interface Effects {
   triggersChanged: boolean;
   /** Registrations created, promoted, cancelled, expired or checked in (not history: SPEC §5 is lifecycle). */
   registrations: RegistrationChange[];
+  /** Reminder triggers fired (SPEC §14): no history, no status change; the mail outbox hears of them here. */
+  reminders: Array<{ eventId: string; dueAt: number }>;
 }
 
-export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [] });
+export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [], reminders: [] });
 
 /**
  * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one

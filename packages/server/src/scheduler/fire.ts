@@ -11,7 +11,7 @@
  * multi-row INSERT into history — because per-statement cost (Kysely compiling, better-sqlite3
  * preparing) dominated the one-transaction-per-trigger firing it replaces.
  */
-import { NO_REGISTRATIONS } from '@kairos/core';
+import { NO_REGISTRATIONS, type TriggerKind } from '@kairos/core';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../db/store.ts';
 import type { Tx } from '../db/unit-of-work.ts';
@@ -69,6 +69,7 @@ async function record(tx: Tx, plan: BatchPlan, at: number): Promise<void> {
     for (const e of expiring) await expireWaitlist(tx, e.id, e.createdBy, at);
     counts = await registrationCounts(tx.db, [...ids]);
   }
+  for (const r of plan.reminders) tx.effects.reminders.push({ eventId: r.eventId, dueAt: r.dueAt });
   await moveStates(tx, plan.moves);
   const current = new Map<string, EventRecord>();
   await appendHistoryBatch(
@@ -86,7 +87,8 @@ async function record(tx: Tx, plan: BatchPlan, at: number): Promise<void> {
           actor: null,
           from: t.from,
           to: t.to,
-          trigger: t.trigger.trigger,
+          // planBatch never makes a transition of a reminder row: this is a lifecycle boundary.
+          trigger: t.trigger.trigger as TriggerKind,
           dueAt: t.trigger.dueAt,
           lateMs: at - t.trigger.dueAt,
           reason: null,

@@ -5,7 +5,7 @@
  * the second of two boundaries at one instant, or a trigger of an event that an edit already
  * moved on, records nothing (I3).
  */
-import { isScheduled, type LifecycleState, lifecycleAt, sameState, TRIGGER_KINDS } from '@kairos/core';
+import { isScheduled, type LifecycleState, lifecycleAt, REMINDER, SCHEDULE_KINDS, sameState } from '@kairos/core';
 import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
 
 export type FireCause = 'schedule' | 'recovery';
@@ -37,9 +37,11 @@ export interface BatchPlan {
   moves: Array<{ event: EventRecord; to: LifecycleState }>;
   /** Events reaching or past registration close: their waitlist expires (SPEC §11). */
   closings: EventRecord[];
+  /** Reminder triggers of scheduled events: their mails go out, nothing else changes (SPEC §14). */
+  reminders: TriggerRow[];
 }
 
-const kindOrder = new Map(TRIGGER_KINDS.map((k, i) => [k, i]));
+const kindOrder = new Map(SCHEDULE_KINDS.map((k, i) => [k, i]));
 
 /** Due order: instant, then event, then the SPEC order of boundaries. */
 export function byDue(a: TriggerRow, b: TriggerRow): number {
@@ -56,7 +58,7 @@ export function planBatch(
   firedAt: number,
   causeOf: (dueAt: number) => FireCause,
 ): BatchPlan {
-  const plan: BatchPlan = { firings: [], transitions: [], moves: [], closings: [] };
+  const plan: BatchPlan = { firings: [], transitions: [], moves: [], closings: [], reminders: [] };
   const state = new Map<string, LifecycleState>();
   const closing = new Set<string>();
   for (const t of [...rows].sort(byDue)) {
@@ -71,6 +73,11 @@ export function planBatch(
     };
     plan.firings.push(firing);
     if (!event || !isScheduled(event.status)) continue;
+    // Not a boundary: with reminderMinutesBefore 0 it falls on startsAt, and must not pass for event_start.
+    if (t.trigger === REMINDER) {
+      plan.reminders.push(t);
+      continue;
+    }
     // At registration close the waitlist expires, in the transaction that consumes the trigger:
     // exactly once, recovery included. Any later boundary does it too (idempotent): a safety net
     // for a close an edit moved into the past.

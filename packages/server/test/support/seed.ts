@@ -27,6 +27,7 @@ export async function seedStarts(database: string, n: number, startsAt: number):
       endsAt: startsAt + 3_600_000,
       certificatesOpenAt: null,
       certificatesCloseAt: null,
+      reminderMinutesBefore: null,
       status: 'upcoming',
       phase: 'scheduled',
       version: 1,

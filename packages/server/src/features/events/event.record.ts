@@ -3,7 +3,7 @@
  * of the server imported), so repositories, the unit of work and the views can all name them
  * without importing each other.
  */
-import type { EventFields, Phase, Status, TriggerKind } from '@kairos/core';
+import type { EventFields, Phase, ScheduleKind, Status } from '@kairos/core';
 
 export interface EventRecord extends EventFields {
   id: string;
@@ -15,9 +15,9 @@ export interface EventRecord extends EventFields {
   updatedAt: number;
 }
 
-/** One pending boundary of an approved, non-cancelled event (invariant I1). */
+/** One pending boundary of an approved, non-cancelled event (invariant I1), or its attendee reminder (SPEC §14). */
 export interface TriggerRow {
   eventId: string;
-  trigger: TriggerKind;
+  trigger: ScheduleKind;
   dueAt: number;
 }

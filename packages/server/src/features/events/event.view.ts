@@ -24,6 +24,7 @@ export function toEventView(e: EventRecord, now: number, counts: RegistrationCou
     endsAt: formatInstant(e.endsAt),
     certificatesOpenAt: formatOptional(e.certificatesOpenAt),
     certificatesCloseAt: formatOptional(e.certificatesCloseAt),
+    reminderMinutesBefore: e.reminderMinutesBefore,
     status: e.status,
     phase: e.phase,
     nextTransition: next && { at: formatInstant(next.at), status: next.status, phase: next.phase },

@@ -20,6 +20,7 @@ export function toRecord(r: Selectable<EventsTable>): EventRecord {
   return {
     ...r,
     capacity: optNum(r.capacity),
+    reminderMinutesBefore: optNum(r.reminderMinutesBefore),
     registrationOpensAt: optNum(r.registrationOpensAt),
     registrationClosesAt: optNum(r.registrationClosesAt),
     startsAt: num(r.startsAt),

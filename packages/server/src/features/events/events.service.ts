@@ -127,7 +127,8 @@ export class EventsService {
       const fields = resolveEventFields(body, before, this.deps.defaultTimezone);
       const now = this.deps.clock.now();
       const draft = { ...before, ...fields };
-      const plan = planEdit(before, draft, now);
+      // The reminder trigger depends on the confirmed attendees (SPEC §14), so the plan needs their count.
+      const plan = planEdit(before, draft, now, (await countsOf(db, id)).registered);
       const event: EventRecord = {
         ...draft,
         ...stateAt(draft, draft.status, now),

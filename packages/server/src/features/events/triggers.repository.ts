@@ -3,7 +3,17 @@
  * only the events repository calls it, inside the transaction that writes the event. Every
  * change is mirrored to the dialect's job queue (`tx.jobs`) in the same transaction.
  */
-import { type Boundary, type EventDates, isScheduled, pendingTriggers, type Status, type TriggerKind } from '@kairos/core';
+import {
+  type Boundary,
+  type EventDates,
+  isScheduled,
+  pendingTriggers,
+  REMINDER,
+  type ReminderDates,
+  reminderDueAt,
+  type ScheduleKind,
+  type Status,
+} from '@kairos/core';
 import { sql } from 'kysely';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
@@ -25,7 +35,13 @@ export async function syncTriggers(
   // A row inserted in this transaction has no triggers yet: one query fewer per create.
   const have = fresh
     ? []
-    : await tx.db.selectFrom('triggers').select(['trigger', 'dueAt']).where('eventId', '=', event.id).execute();
+    : await tx.db
+        .selectFrom('triggers')
+        .select(['trigger', 'dueAt'])
+        .where('eventId', '=', event.id)
+        // The reminder row follows the attendees as well as the dates: syncReminder owns it.
+        .where('trigger', '!=', REMINDER)
+        .execute();
   const wantKey = new Set(want.map((b) => `${b.trigger}@${b.at}`));
   const haveKey = new Set(have.map((r) => `${r.trigger}@${Number(r.dueAt)}`));
   const stale = have.filter((r) => !wantKey.has(`${r.trigger}@${Number(r.dueAt)}`)).map((r) => r.trigger);
@@ -42,6 +58,34 @@ export async function syncTriggers(
   if (stale.length > 0 || missing.length > 0) tx.effects.triggersChanged = true;
 }
 
+/**
+ * Make the event's reminder row equal `reminderDueAt` (SPEC §14): it depends on the confirmed
+ * attendees as well as the dates, so it is re-derived after every user write that touches the
+ * event or its registrations (reminderConsequence), in that write's transaction.
+ */
+export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }, confirmed: number, now: number): Promise<void> {
+  const want = reminderDueAt(event, confirmed, now);
+  const have = await tx.db
+    .selectFrom('triggers')
+    .select('dueAt')
+    .where('eventId', '=', event.id)
+    .where('trigger', '=', REMINDER)
+    .executeTakeFirst();
+  const haveAt = have === undefined ? null : Number(have.dueAt);
+  if (haveAt === want) return;
+  if (haveAt !== null) {
+    await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', '=', REMINDER).execute();
+    // A moved reminder is re-timed by `scheduled` (job_key_mode replace); only a removed one drops its job.
+    if (want === null) await tx.jobs.removed(tx.db, event.id, [REMINDER]);
+  }
+  if (want !== null) {
+    const row: TriggerRow = { eventId: event.id, trigger: REMINDER, dueAt: want };
+    await tx.db.insertInto('triggers').values(row).execute();
+    await tx.jobs.scheduled(tx.db, [row]);
+  }
+  tx.effects.triggersChanged = true;
+}
+
 export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
   const gone = await tx.db.deleteFrom('triggers').where('eventId', '=', eventId).returning('trigger').execute();
   if (gone.length === 0) return;
@@ -55,7 +99,7 @@ export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
   eventId: r.eventId,
-  trigger: r.trigger as TriggerKind,
+  trigger: r.trigger as ScheduleKind,
   dueAt: Number(r.dueAt),
 });
 

@@ -25,6 +25,7 @@ import { SlidingWindow } from '../../limits/sliding-window.ts';
 import { rateLimited } from '../auth/auth.service.ts';
 import type { EventRecord } from '../events/event.record.ts';
 import { findEvent } from '../events/events.repository.ts';
+import type { AttendeeTokens } from './attendee-token.ts';
 import { renderCertificate } from './certificate.ts';
 import type { RegistrationRecord } from './registration.record.ts';
 import {
@@ -44,14 +45,14 @@ export interface RegistrationsDeps {
   clock: Clock;
   /** Public registrations per client address in a sliding window (SPEC §11). */
   rate: { max: number; windowMs: number };
+  /** Derives each registration's token, so later mails can carry the attendee's link (attendee-token.ts). */
+  tokens: AttendeeTokens;
 }
 
 const eventNotFound = () => new KairosError('not_found', 'event not found');
 const registrationNotFound = () => new KairosError('not_found', 'registration not found');
 
 export const newRegistrationId = (): string => `rg_${randomBytes(12).toString('base64url')}`;
-/** 192 random bits: guessing one is hopeless, so a plain SHA-256 is enough to store (no secret to rotate). */
-const newToken = (): string => randomBytes(24).toString('base64url');
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** Constant-time comparison of the presented token's hash with the stored one. */
@@ -136,9 +137,11 @@ export class RegistrationsService {
       const { registered, waitlisted } = await countsOf(tx.db, event.id);
       // Nobody jumps the waitlist: while people wait, a newcomer waits too.
       const full = event.capacity !== null && (registered >= event.capacity || waitlisted > 0);
-      const token = newToken();
+      const id = newRegistrationId();
+      // 256 bits from a keyed HMAC: guessing one is hopeless, so a plain SHA-256 is enough to store.
+      const token = this.deps.tokens.tokenFor(id);
       const registration: RegistrationRecord = {
-        id: newRegistrationId(),
+        id,
         eventId: event.id,
         name,
         email,

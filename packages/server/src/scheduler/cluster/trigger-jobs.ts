@@ -4,7 +4,7 @@
  * the row (I1: no "also tell the scheduler" afterwards). The `triggers` table stays the source of
  * truth — doctor and the firing read it — and a job is only a durable wake-up call for it.
  */
-import type { TriggerKind } from '@kairos/core';
+import type { ScheduleKind } from '@kairos/core';
 import { type LogFunctionFactory, Logger, runMigrations } from 'graphile-worker';
 import { sql } from 'kysely';
 import type { TriggerJobs } from '../../db/unit-of-work.ts';
@@ -14,7 +14,7 @@ export const FIRE_TASK = 'kairos_fire';
 /** What a job carries: the trigger row as it was when the job was written. */
 export interface FireJob {
   eventId: string;
-  trigger: TriggerKind;
+  trigger: ScheduleKind;
   dueAt: number;
 }
 

@@ -139,6 +139,20 @@ function TextFields({ values, shown, set }: { values: FormValues; shown: Record<
             aria-invalid={!!shown.capacity}
           />
         </Field>
+        <Field
+          id="reminderMinutesBefore"
+          label="Reminder (minutes before start)"
+          error={shown.reminderMinutesBefore}
+          note="E-mailed to confirmed attendees; empty: no reminder."
+        >
+          <input
+            id="reminderMinutesBefore"
+            inputMode="numeric"
+            value={values.reminderMinutesBefore}
+            onChange={set('reminderMinutesBefore')}
+            aria-invalid={!!shown.reminderMinutesBefore}
+          />
+        </Field>
       </div>
       <Field id="timezone" label="Time zone" error={shown.timezone} note="Dates below are wall times in this zone.">
         <input

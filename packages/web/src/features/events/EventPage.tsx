@@ -8,6 +8,7 @@ import {
   canSubmit,
   datesOfView,
   displayState,
+  formatDuration,
   isScheduled,
   nextTransition,
   type Viewer,
@@ -74,6 +75,12 @@ function Facts({ e }: { e: EventView }) {
           <dd>{e.capacity}</dd>
         </>
       )}
+      <dt>Reminder</dt>
+      <dd>
+        {e.reminderMinutesBefore === null
+          ? 'none'
+          : `${formatDuration(e.reminderMinutesBefore * 60_000)} before the start, by e-mail`}
+      </dd>
     </dl>
   );
 }

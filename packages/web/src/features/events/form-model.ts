@@ -11,6 +11,7 @@ import {
   type EventView,
   KairosError,
   parseInstant,
+  REMINDER_LIMITS,
   resolveEventFields,
   toWallTime,
 } from '@kairos/core';
@@ -23,6 +24,8 @@ export interface FormValues extends Record<DateKey, string> {
   venue: string;
   timezone: string;
   capacity: string;
+  /** Minutes before the start; empty: no reminder. */
+  reminderMinutesBefore: string;
 }
 
 export const emptyForm = (zone: string): FormValues => ({
@@ -31,6 +34,7 @@ export const emptyForm = (zone: string): FormValues => ({
   venue: '',
   timezone: zone,
   capacity: '',
+  reminderMinutesBefore: String(REMINDER_LIMITS.default),
   registrationOpensAt: '',
   registrationClosesAt: '',
   startsAt: '',
@@ -61,6 +65,7 @@ export function formFromEvent(e: EventView): FormValues {
     venue: e.venue ?? '',
     timezone: e.timezone,
     capacity: e.capacity === null ? '' : String(e.capacity),
+    reminderMinutesBefore: e.reminderMinutesBefore === null ? '' : String(e.reminderMinutesBefore),
     registrationOpensAt: wall(e.registrationOpensAt),
     registrationClosesAt: wall(e.registrationClosesAt),
     startsAt: wall(e.startsAt),
@@ -78,6 +83,7 @@ export function fieldsOf(e: EventView): EventFields {
     venue: e.venue,
     timezone: e.timezone,
     capacity: e.capacity,
+    reminderMinutesBefore: e.reminderMinutesBefore,
     ...datesOfView(e),
   };
 }
@@ -95,6 +101,7 @@ export function toBody(v: FormValues): EventInput {
     venue: opt(v.venue),
     timezone: v.timezone.trim(),
     capacity: v.capacity.trim() === '' ? null : Number(v.capacity),
+    reminderMinutesBefore: v.reminderMinutesBefore.trim() === '' ? null : Number(v.reminderMinutesBefore),
     registrationOpensAt: opt(v.registrationOpensAt),
     registrationClosesAt: opt(v.registrationClosesAt),
     startsAt: opt(v.startsAt),
