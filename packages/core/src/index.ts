@@ -1,3 +1,4 @@
+export * from './campusconnect.ts';
 export * from './errors.ts';
 export * from './event.ts';
 export * from './labels.ts';
@@ -9,4 +10,5 @@ export * from './registration.ts';
 export * from './scheduler.ts';
 export * from './schema.ts';
 export * from './time.ts';
+export * from './transfer.ts';
 export * from './user.ts';

@@ -18,11 +18,15 @@ import { openStore } from './db/open.ts';
 import type { Store } from './db/store.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
+import { calendarRoutes } from './features/calendar/calendar.routes.ts';
+import { CalendarService } from './features/calendar/calendar.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
+import { ImportService } from './features/transfer/import.service.ts';
+import { transferRoutes } from './features/transfer/transfer.routes.ts';
 import { usersRoutes } from './features/users/users.routes.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
@@ -143,8 +147,11 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     async (api) => {
       await api.register(authRoutes, { auth, secureCookies: config.secureCookies });
       await api.register(usersRoutes, { auth });
+      const importer = new ImportService({ store, clock, events, defaultTimezone: config.defaultTimezone });
+      await api.register(transferRoutes, { store, clock, importer });
       await api.register(eventsRoutes, { events, clock });
       await api.register(registrationsRoutes, { registrations });
+      await api.register(calendarRoutes, { calendar: new CalendarService({ events, publicUrl: config.publicUrl }) });
       await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });
       await api.register(schedulerRoutes, { scheduler });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

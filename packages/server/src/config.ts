@@ -29,6 +29,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Triggers fired per transaction; null: the scheduler's measured default. */
   readonly fireBatch: number | null;
+  /** Where people reach Kairos (SPEC §9), without a trailing slash: calendar UIDs and links. */
+  readonly publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +79,16 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return parts.join(',');
 }
 
+/** KAIROS_PUBLIC_URL, else http://HOST:PORT; an http(s) origin with an optional path, no trailing slash. */
+function publicUrl(raw: string | undefined, host: string, port: number): string {
+  if (!raw) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`KAIROS_PUBLIC_URL=${raw}: use the address people reach Kairos at, like https://events.example.org`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env): Config {
@@ -100,9 +112,12 @@ export function loadConfig(env: Env): Config {
   if (/^postgres(ql)?:\/\//.test(database) && !URL.canParse(database)) {
     throw new ConfigError('KAIROS_DB is not a valid URL; use postgres://user:password@host:5432/database');
   }
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
   return Object.freeze({
-    port: integer(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '127.0.0.1',
+    port,
+    host,
+    publicUrl: publicUrl(env.KAIROS_PUBLIC_URL, host, port),
     database,
     adminEmail,
     adminPassword,

@@ -6,3 +6,4 @@ export { openStore } from './db/open.ts';
 export { type DoctorReport, runDoctor } from './doctor.ts';
 export { AuthService } from './features/auth/auth.service.ts';
 export { serve } from './main.ts';
+export { runExport, runImport } from './transfer.ts';
