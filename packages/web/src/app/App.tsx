@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { BrowserRouter, Link, Navigate, NavLink, Route, Routes } from 'react-router';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { ApprovalsPage } from '../features/admin/ApprovalsPage.tsx';
+import { ImportPage } from '../features/admin/ImportPage.tsx';
 import { SchedulerPage } from '../features/admin/SchedulerPage.tsx';
 import { UsersPage } from '../features/admin/UsersPage.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
@@ -47,6 +48,7 @@ function Shell({ children }: { children: ReactNode }) {
               <NavLink to="/admin/approvals">Approvals</NavLink>
               <NavLink to="/admin/scheduler">Scheduler</NavLink>
               <NavLink to="/admin/users">Users</NavLink>
+              <NavLink to="/admin/import">Import</NavLink>
             </>
           )}
         </nav>
@@ -133,6 +135,14 @@ export function App() {
                 element={
                   <RequireRole need="admin">
                     <UsersPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="/admin/import"
+                element={
+                  <RequireRole need="admin">
+                    <ImportPage />
                   </RequireRole>
                 }
               />
