@@ -8,6 +8,7 @@ import { fail } from './commands/context.ts';
 import { doctor } from './commands/doctor.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
+import { exportCommand, importCommand } from './commands/transfer.ts';
 import { userAdd } from './commands/user.ts';
 import { webhookAdd, webhookList, webhookRemove } from './commands/webhook.ts';
 
@@ -24,6 +25,22 @@ program
   .option('--fix', 'repair every problem found, in one transaction')
   .option('--json', 'print the report as JSON')
   .action(doctor);
+program
+  .command('export')
+  .description('write every event (all fields, status and phase; no attendees) as JSON Lines')
+  .option('--out <file>', 'write to this file instead of standard output')
+  .action(exportCommand);
+program
+  .command('import')
+  .description('create the valid events of a file; exit 0 when none was rejected, 1 otherwise')
+  .argument('<file>', 'JSON Lines (or a JSON array) of records')
+  .addOption(new Option('--format <format>', 'what wrote the file').choices(['kairos', 'campusconnect']).default('kairos'))
+  .option('--source-timezone <zone>', 'campusconnect: the zone its wall times mean (default Asia/Kolkata)')
+  .option('--dry-run', 'validate and report; write nothing')
+  .option('--atomic', 'create none when any record is rejected')
+  .option('--as <email>', 'the admin to import as (default: the oldest admin)')
+  .option('--json', 'print the report as JSON')
+  .action(importCommand);
 program
   .command('user')
   .description('manage accounts')

@@ -1,3 +1,4 @@
+export * from './campusconnect.ts';
 export * from './errors.ts';
 export * from './event.ts';
 export * from './labels.ts';
@@ -11,5 +12,6 @@ export * from './reminder.ts';
 export * from './scheduler.ts';
 export * from './schema.ts';
 export * from './time.ts';
+export * from './transfer.ts';
 export * from './user.ts';
 export * from './webhook.ts';

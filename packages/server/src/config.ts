@@ -95,18 +95,8 @@ function allowedHosts(raw: string | undefined): AllowedHosts {
   }
 }
 
-/** KAIROS_PUBLIC_URL, KAIROS_SMTP_URL, KAIROS_MAIL_FROM. Messages never echo the SMTP URL: it may hold a password. */
-function mail(env: Env): Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom'> {
-  const host = env.HOST || '127.0.0.1';
-  const publicUrl = (env.KAIROS_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT || '3000'}`).replace(
-    /\/+$/,
-    '',
-  );
-  if (!/^https?:\/\//.test(publicUrl) || !URL.canParse(publicUrl)) {
-    throw new ConfigError(
-      `KAIROS_PUBLIC_URL=${env.KAIROS_PUBLIC_URL}: use the http(s) address people reach Kairos at, like https://events.example.org`,
-    );
-  }
+/** KAIROS_SMTP_URL, KAIROS_MAIL_FROM. Messages never echo the SMTP URL: it may hold a password. */
+function mail(env: Env): Pick<Config, 'smtpUrl' | 'mailFrom'> {
   const smtpUrl = env.KAIROS_SMTP_URL || null;
   if (smtpUrl !== null && (!/^smtps?:\/\//.test(smtpUrl) || !URL.canParse(smtpUrl))) {
     throw new ConfigError(
@@ -117,7 +107,17 @@ function mail(env: Env): Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom'> {
   if (!mailFrom.includes('@') || /[\r\n]/.test(mailFrom)) {
     throw new ConfigError(`KAIROS_MAIL_FROM=${mailFrom}: use an address like "Kairos <events@example.org>"`);
   }
-  return { publicUrl, smtpUrl, mailFrom };
+  return { smtpUrl, mailFrom };
+}
+
+/** KAIROS_PUBLIC_URL, else http://HOST:PORT; an http(s) origin with an optional path, no trailing slash. */
+function publicUrl(raw: string | undefined, host: string, port: number): string {
+  if (!raw) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`KAIROS_PUBLIC_URL=${raw}: use the address people reach Kairos at, like https://events.example.org`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -143,9 +143,12 @@ export function loadConfig(env: Env): Config {
   if (/^postgres(ql)?:\/\//.test(database) && !URL.canParse(database)) {
     throw new ConfigError('KAIROS_DB is not a valid URL; use postgres://user:password@host:5432/database');
   }
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
   return Object.freeze({
-    port: integer(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '127.0.0.1',
+    port,
+    host,
+    publicUrl: publicUrl(env.KAIROS_PUBLIC_URL, host, port),
     database,
     adminEmail,
     adminPassword,

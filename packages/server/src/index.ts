@@ -8,3 +8,4 @@ export { AuthService } from './features/auth/auth.service.ts';
 export { toWebhookView } from './features/webhooks/webhook.view.ts';
 export { WebhooksService } from './features/webhooks/webhooks.service.ts';
 export { serve } from './main.ts';
+export { runExport, runImport } from './transfer.ts';

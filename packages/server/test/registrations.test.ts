@@ -8,10 +8,10 @@
  * their own registration; and no email or token in any public answer, public stream or log.
  */
 import { randomBytes } from 'node:crypto';
-import zlib from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEvent as createEventAs } from './support/fixtures.ts';
+import { pdfText } from './support/pdf-text.ts';
 import { type ApiResponse, startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream, type Stream } from './support/sse.ts';
 import { type Dates, datesBody, fullHistory, ms, sleepUntil, until } from './support/timeline.ts';
@@ -56,25 +56,6 @@ function rawStream(server: TestServer, token?: string): { text: () => string; cl
     })
     .catch(() => undefined);
   return { text: () => text, close: () => controller.abort() };
-}
-
-/** The text a pdf-lib page draws: inflate each content stream, decode its hex strings (WinAnsi). */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  let out = '';
-  for (const m of raw.matchAll(/stream\r?\n/g)) {
-    const start = (m.index ?? 0) + m[0].length;
-    const end = raw.indexOf('endstream', start);
-    const bytes = Buffer.from(raw.slice(start, end), 'latin1');
-    let content: string;
-    try {
-      content = zlib.inflateSync(bytes).toString('latin1');
-    } catch {
-      content = bytes.toString('latin1');
-    }
-    for (const t of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) out += `${Buffer.from(t[1] ?? '', 'hex').toString('latin1')}\n`;
-  }
-  return out;
 }
 
 describe('registration, waitlist, check-in and certificates', () => {
@@ -262,7 +243,7 @@ describe('registration, waitlist, check-in and certificates', () => {
     const doc = await PDFDocument.load(bytes);
     expect(doc.getPageCount()).toBe(1);
     expect(doc.getTitle()).toContain('Ada Lovelace-Byron');
-    const text = pdfText(bytes);
+    const text = await pdfText(bytes);
     expect(text).toContain('Ada Lovelace-Byron');
     expect(text).toContain('Workshop on Time, at the Café');
     // The dates in the event's zone (+05:30), not the server's (+05:45) nor UTC.

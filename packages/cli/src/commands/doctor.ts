@@ -1,24 +1,11 @@
 import { runDoctor } from '@kairos/server';
 import { openConfigured } from './context.ts';
-
-/** A one-line bar redrawn in place; only on a terminal, so pipes and `--json` stay clean. */
-function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {
-  const width = 30;
-  let lastDrawn = -1;
-  return (done, total) => {
-    const permille = total === 0 ? 1000 : Math.floor((done / total) * 1000);
-    if (permille === lastDrawn) return;
-    lastDrawn = permille;
-    const filled = Math.round((permille / 1000) * width);
-    stream.write(`\rchecking [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} events`);
-    if (done >= total) stream.write('\n');
-  };
-}
+import { progressBar } from './progress.ts';
 
 export async function doctor(opts: { fix?: boolean; json?: boolean }): Promise<void> {
   const { store } = await openConfigured();
   try {
-    const onProgress = process.stderr.isTTY && !opts.json ? progressBar(process.stderr) : undefined;
+    const onProgress = process.stderr.isTTY && !opts.json ? progressBar(process.stderr, 'checking', 'events') : undefined;
     const report = await runDoctor(store, Date.now, opts.fix === true, onProgress ? { onProgress } : {});
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);

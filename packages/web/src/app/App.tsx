@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { BrowserRouter, Link, Navigate, NavLink, Route, Routes } from 'react-router';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { ApprovalsPage } from '../features/admin/ApprovalsPage.tsx';
+import { ImportPage } from '../features/admin/ImportPage.tsx';
 import { SchedulerPage } from '../features/admin/SchedulerPage.tsx';
 import { UsersPage } from '../features/admin/UsersPage.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
@@ -49,6 +50,7 @@ function Shell({ children }: { children: ReactNode }) {
               <NavLink to="/admin/scheduler">Scheduler</NavLink>
               <NavLink to="/admin/users">Users</NavLink>
               <NavLink to="/admin/webhooks">Webhooks</NavLink>
+              <NavLink to="/admin/import">Import</NavLink>
             </>
           )}
         </nav>
@@ -143,6 +145,14 @@ export function App() {
                 element={
                   <RequireRole need="admin">
                     <WebhooksPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="/admin/import"
+                element={
+                  <RequireRole need="admin">
+                    <ImportPage />
                   </RequireRole>
                 }
               />

@@ -117,3 +117,21 @@ export async function setStatesIf(
     .executeTakeFirst();
   return Number(numUpdatedRows);
 }
+
+/** Which of these ids exist (an import skips them). */
+export async function existingEventIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('events')
+    .select('id')
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Every event, a page at a time in id order (the export walks them all without holding them). */
+export async function eventsAfterId(db: Db, afterId: string | null, limit: number): Promise<EventRecord[]> {
+  let q = db.selectFrom('events').selectAll().orderBy('id').limit(limit);
+  if (afterId !== null) q = q.where('id', '>', afterId);
+  return (await q.execute()).map(toRecord);
+}

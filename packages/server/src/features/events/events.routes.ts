@@ -56,7 +56,7 @@ function parseList(raw: string | undefined, allowed: readonly string[], path: st
   return values;
 }
 
-function parseTime(raw: string | undefined, path: string): number | null {
+export function parseTime(raw: string | undefined, path: string): number | null {
   if (raw === undefined) return null;
   const parsed = parseInstant(raw, 'UTC');
   if (!parsed.ok) throw invalid(path, parsed.message);

@@ -14,6 +14,7 @@ import {
   canSubmit,
   type EditPlan,
   type EventCreateBody,
+  type EventFields,
   type EventPatchBody,
   type HistoryCause,
   KairosError,
@@ -63,6 +64,17 @@ function signedIn(v: Viewer): void {
 
 export const newEventId = (): string => `ev_${randomBytes(12).toString('base64url')}`;
 
+/** A new event as created at `now`: its state that instant's (approved ones), version 1. */
+export function newEventRecord(
+  fields: EventFields,
+  status: Status,
+  createdBy: string,
+  now: number,
+  id = newEventId(),
+): EventRecord {
+  return { id, ...fields, ...stateAt(fields, status, now), version: 1, createdBy, createdAt: now, updatedAt: now };
+}
+
 export class EventsService {
   constructor(private readonly deps: EventsDeps) {}
 
@@ -73,20 +85,19 @@ export class EventsService {
     const status: Status = body.draft ? 'draft' : viewer.role === 'admin' ? 'upcoming' : 'pending_approval';
     return this.deps.store.write(async (tx) => {
       const now = this.deps.clock.now();
-      const state = stateAt(fields, status, now);
-      const event: EventRecord = {
-        id: newEventId(),
-        ...fields,
-        ...state,
-        version: 1,
-        createdBy: viewer.userId,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await insertEvent(tx, event, now);
-      await this.record(tx, event, 'create', viewer, null, now);
+      const event = newEventRecord(fields, status, viewer.userId, now);
+      await this.insertCreated(tx, event, viewer, now);
       return event;
     });
+  }
+
+  /**
+   * The create path's write, for callers that resolved the fields and own the transaction (the
+   * import): the row, its triggers and its `create` history entry, in `tx`.
+   */
+  async insertCreated(tx: Tx, event: EventRecord, viewer: Viewer, now: number, reason?: string): Promise<void> {
+    await insertEvent(tx, event, now);
+    await this.record(tx, event, 'create', viewer, null, now, reason);
   }
 
   async get(viewer: Viewer, id: string): Promise<EventRecord> {

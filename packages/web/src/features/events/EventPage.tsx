@@ -25,6 +25,7 @@ import { api } from '../../lib/api.ts';
 import { useBoundaryNow } from '../../lib/time.ts';
 import type { EventView, HistoryEntryView, Page } from '../../lib/types.ts';
 import { useSession } from '../auth/session.ts';
+import { AddToCalendar } from '../calendar/CalendarLinks.tsx';
 import { AttendeesPanel } from '../registrations/AttendeesPanel.tsx';
 import { RegistrationPanel } from '../registrations/RegistrationPanel.tsx';
 import { History } from './History.tsx';
@@ -185,6 +186,9 @@ export function EventPage() {
         </p>
       )}
       <Facts e={e} />
+      <p>
+        <AddToCalendar id={e.id} />
+      </p>
       {e.description && <p className="description">{e.description}</p>}
       {isScheduled(e.status) && <RegistrationPanel event={e} now={now} />}
       {canManageAttendees(viewer, e) && isScheduled(e.status) && <AttendeesPanel event={e} now={now} />}

@@ -8,6 +8,7 @@ import { api, qs } from '../../lib/api.ts';
 import { useBoundaryNow } from '../../lib/time.ts';
 import type { EventView, Page } from '../../lib/types.ts';
 import { useSession } from '../auth/session.ts';
+import { FeedAddress } from '../calendar/CalendarLinks.tsx';
 import { EventCard } from './EventCard.tsx';
 
 export function EventsListPage() {
@@ -40,6 +41,7 @@ export function EventsListPage() {
           </Link>
         )}
       </div>
+      <FeedAddress />
       <form
         className="filters"
         aria-label="Filter events"

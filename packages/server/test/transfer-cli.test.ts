@@ -1,0 +1,78 @@
+/**
+ * `kairos export` and `kairos import` end to end through the real executable on a real database
+ * file: reports, exit codes, dry run and --atomic writing nothing, re-import. (The mapping's
+ * times, --source-timezone and the round trip are proven over HTTP in transfer.test.ts.)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, expect, test, vi } from 'vitest';
+import { ROOT, runCli, tempDir } from './support/server.ts';
+
+// Each run compiles the sources with tsx first: seconds apiece on a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
+
+const SAMPLE = path.join(ROOT, 'docs/samples/campusconnect.jsonl');
+const dir = tempDir('kairos-transfer-cli-');
+const env = { KAIROS_DB: path.join(dir, 'cli.sqlite') };
+
+const exported = async (extra: Record<string, string> = {}) => {
+  const r = await runCli(['export'], { ...env, ...extra });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+};
+
+beforeAll(async () => {
+  const r = await runCli(['user', 'add', '--email', 'importer@example.test', '--role', 'admin'], env);
+  expect(r.code, r.stderr).toBe(0);
+});
+
+test('a dry run and a refused --atomic import write nothing and exit 1 on rejected records', async () => {
+  const dry = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--dry-run', '--json'], env);
+  expect(dry.code).toBe(1);
+  const report = JSON.parse(dry.stdout);
+  expect(report.created).toBe(4);
+  expect(report.rejected.map((r: { line: number }) => r.line)).toEqual([5, 6, 7, 8]);
+  const atomic = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--atomic'], env);
+  expect(atomic.code).toBe(1);
+  expect(atomic.stdout).toMatch(/atomic: nothing was created/);
+  expect(await exported()).toEqual([]);
+});
+
+test('import creates the good records, names each bad line, and a re-import skips; export writes them all', async () => {
+  const r = await runCli(['import', SAMPLE, '--format', 'campusconnect'], env);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/^created 4, skipped 0 \(id exists\), rejected 4$/m);
+  expect(r.stdout).toMatch(/line 5 \(cc-1005\): startsAt must be at or after registrationClosesAt/);
+  expect(r.stdout).toMatch(/line 6 \(cc-1006\): timezone unknown time zone "Asia\/Atlantis"/);
+  expect(r.stdout).toMatch(/line 7 \(cc-1007\): title is required/);
+  expect(r.stdout).toMatch(/line 8 \(cc-1008\): startsAt start_datetime is not a MongoDB date/);
+
+  const out = path.join(dir, 'export.jsonl');
+  const ex = await runCli(['export', '--out', out], env);
+  expect(ex.code, ex.stderr).toBe(0);
+  expect(ex.stderr).toMatch(/exported 4 event\(s\)/);
+  const events = fs
+    .readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(events.find((e) => e.id === 'cc-1001')).toMatchObject({
+    startsAt: '2027-01-15T04:30:00.000Z',
+    timezone: 'Asia/Kolkata',
+  });
+
+  const again = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--json'], env);
+  expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, skipped: 4 });
+});
+
+test('an unknown --source-timezone or an account that is not an admin stops with a message', async () => {
+  const bad = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--source-timezone', 'Mars/Olympus'], env);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/--source-timezone Mars\/Olympus is not an IANA time zone/);
+  const nobody = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--as', 'nobody@example.test'], env);
+  expect(nobody.code).toBe(1);
+  expect(nobody.stderr).toMatch(/nobody@example.test is not an admin account/);
+});
