@@ -31,6 +31,8 @@ export class Driver {
     private readonly targets: Targets,
     private readonly rng: Rng,
     private readonly maxEvents: number,
+    /** Pause of each worker between its requests, [min, max] ms: a client's pace, not a benchmark's. */
+    private readonly thinkMs: readonly [number, number] = [0, 40],
   ) {}
 
   start(workers: number): void {
@@ -67,8 +69,7 @@ export class Driver {
         this.inFlight -= 1;
         if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
       }
-      // A pause between requests per worker keeps the load a client's, not a benchmark's.
-      await new Promise((r) => setTimeout(r, this.rng.int(0, 40)));
+      await new Promise((r) => setTimeout(r, this.rng.int(this.thinkMs[0], this.thinkMs[1])));
     }
   }
 

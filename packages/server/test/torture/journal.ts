@@ -40,6 +40,18 @@ export class Journal {
     return this.exchanges.filter((x) => x.outcome === outcome && (!write || x.method !== 'GET')).length;
   }
 
+  /** Acknowledged writes by operation; refusals by operation and answer (`patch 409 invalid_state`, `create ECONNREFUSED`). */
+  breakdown(): { byOp: Record<string, number>; refusals: Record<string, number> } {
+    const byOp: Record<string, number> = {};
+    const refusals: Record<string, number> = {};
+    for (const x of this.exchanges) {
+      if (x.outcome === 'ack') byOp[x.op] = (byOp[x.op] ?? 0) + 1;
+      const why = `${x.op} ${x.status === null ? x.error : `${x.status} ${x.answer?.error?.code ?? ''}`}`;
+      if (x.outcome !== 'ack') refusals[why] = (refusals[why] ?? 0) + 1;
+    }
+    return { byOp, refusals };
+  }
+
   /** One request, recorded with its answer; never throws for a network failure. */
   async send(
     op: string,

@@ -53,6 +53,7 @@ function print(s: TortureSummary): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
   process.stdout.write(`  acknowledged by operation: ${JSON.stringify(s.byOp)}\n`);
+  process.stdout.write(`  refused by operation and answer: ${JSON.stringify(s.refusals)}\n`);
   for (const v of s.violations.slice(0, 50)) process.stdout.write(`  VIOLATION ${v}\n`);
 }
 

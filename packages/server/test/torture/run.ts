@@ -9,7 +9,7 @@ import { sleep } from '../support/timeline.ts';
 import { Checker, type Tally } from './check.ts';
 import { Driver } from './driver.ts';
 import { Journal } from './journal.ts';
-import { Model } from './model.ts';
+import { Model, type Role } from './model.ts';
 import { Rng } from './rng.ts';
 
 export interface TortureOptions {
@@ -40,12 +40,25 @@ export interface TortureSummary {
   diedOnTheirOwn: number;
   requests: { sent: number; acknowledged: number; refused: number; unknown: number };
   byOp: Record<string, number>;
+  /** Refusals by operation and answer (`patch 409 invalid_state`, `create ECONNREFUSED`). */
+  refusals: Record<string, number>;
   events: number;
   checks: Tally;
   violations: string[];
 }
 
-const SERVER_ENV = {
+/** The admin's token and a new organizer's: the two roles the driver writes as. */
+export async function signIn(server: TestServer): Promise<Record<Role, string>> {
+  const organizer = { email: 'organizer@torture.test', password: 'organizer-password-torture' };
+  const made = await server.api('POST', '/users', {
+    token: server.adminToken,
+    json: { ...organizer, name: 'Organizer', role: 'organizer' },
+  });
+  if (made.status !== 201) throw new Error(`organizer: ${made.status} ${made.text}`);
+  return { admin: server.adminToken, organizer: await server.login(organizer.email, organizer.password) };
+}
+
+export const SERVER_ENV = {
   LOG_LEVEL: 'warn',
   // Registrations are part of the attack, not the rate limit: lifted far above what the driver sends.
   KAIROS_REGISTRATION_RATE: '1000000/1h',
@@ -63,13 +76,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
     ready.add(s);
   }
   const first = servers[0] as TestServer;
-  const organizer = { email: 'organizer@torture.test', password: 'organizer-password-torture' };
-  const made = await first.api('POST', '/users', {
-    token: first.adminToken,
-    json: { ...organizer, name: 'Organizer', role: 'organizer' },
-  });
-  if (made.status !== 201) throw new Error(`organizer: ${made.status} ${made.text}`);
-  const tokens = { admin: first.adminToken, organizer: await first.login(organizer.email, organizer.password) };
+  const tokens = await signIn(first);
 
   const model = new Model();
   const journal = new Journal(o.journalFile);
@@ -98,7 +105,17 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
     await Promise.all(
       servers.map(async (s) => {
         if (s.child && s.child.exitCode === null) return;
-        await s.start();
+        // Just after a PostgreSQL crash its recovery may refuse the first connections.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await s.start();
+            break;
+          } catch (e) {
+            if (attempt === 3) throw e;
+            o.log(`instance failed to start (${String(e).slice(0, 200)}); again`);
+            await sleep(2000);
+          }
+        }
         ready.add(s);
       }),
     );
@@ -139,8 +156,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
     await Promise.all(servers.map((s) => s.stop()));
   }
   const exchanges = journal.exchanges;
-  const byOp: Record<string, number> = {};
-  for (const x of exchanges) if (x.outcome === 'ack') byOp[x.op] = (byOp[x.op] ?? 0) + 1;
+  const { byOp, refusals } = journal.breakdown();
   return {
     mode: cluster ? 'cluster' : 'embedded',
     seed: o.seed,
@@ -156,6 +172,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
       unknown: journal.count('unknown'),
     },
     byOp,
+    refusals,
     events: model.events.size,
     checks: checker.tally,
     violations: checker.violations,
