@@ -38,6 +38,11 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const pool = new pg.Pool({ connectionString: url, max: 10, types });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out one: node-postgres also emits `error` on a client whose connection breaks
+  // mid-query, and pg-pool listens only while the client is idle. The query itself rejects (the
+  // request fails, its transaction rolls back) and the broken client leaves the pool on release.
+  // Without this, a PostgreSQL restart killed every instance (found by the crash torture).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   const listeners = new Set<CommitListener>();
   const consequences = new Set<Consequence>();

