@@ -8,5 +8,6 @@ export * from './policy.ts';
 export * from './registration.ts';
 export * from './scheduler.ts';
 export * from './schema.ts';
+export * from './text.ts';
 export * from './time.ts';
 export * from './user.ts';
