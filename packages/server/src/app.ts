@@ -39,6 +39,25 @@ import type { Scheduler } from './scheduler/scheduler.ts';
 import { FiringStats } from './scheduler/stats.ts';
 
 export const BODY_LIMIT = 100 * 1024;
+/**
+ * The web app is one script and one stylesheet from our own origin (the Vite build inlines
+ * nothing; React sets styles through the DOM, which CSP does not govern), so nothing inline
+ * and nothing from elsewhere is needed. No `upgrade-insecure-requests`: Kairos is often
+ * reached over plain HTTP on a LAN address, where it would break every asset.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 /** SPEC §7: a client that stops reading is dropped once about 1 MB is buffered for it. */
 export const STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -111,8 +130,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   registerErrorHandling(app);
   // JSON only: Fastify's default text/plain parser would hand a string to the schemas (400, not 415).
   app.removeContentTypeParser('text/plain');
-  // CSP is left to the web app's issue: the interactive API docs need inline scripts.
-  await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
   await app.register(fastifyCookie);
   // Closed by default: no other origin may call the API from a browser unless listed.
   await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: true });
@@ -137,7 +155,12 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The docs page has inline scripts: it gets its own policy allowing exactly those (by hash).
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
   await app.register(
     async (api) => {
