@@ -6,7 +6,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { type ErrorDetail, KairosError } from './errors.ts';
-import { type EventDates, type Instant, TIME_PHASES, TIME_STATUSES } from './lifecycle.ts';
+import { type EventDates, type Instant, shownAt, TIME_PHASES, TIME_STATUSES } from './lifecycle.ts';
 import { InstantString, Nullable, PhaseSchema, StatusSchema } from './schema.ts';
 import { textProblem } from './text.ts';
 import { canonicalZone, isValidTimeZone, parseInstant } from './time.ts';
@@ -279,4 +279,9 @@ export function datesOfView(v: Pick<EventView, (typeof DATE_FIELDS)[number]>): E
     certificatesOpenAt: at(v.certificatesOpenAt),
     certificatesCloseAt: at(v.certificatesCloseAt),
   };
+}
+
+/** `shownAt` for an event as the API answers it: the instant a screen should show it at, given its own clock `t`. */
+export function shownAtOfView(v: EventView, t: Instant): Instant {
+  return shownAt(datesOfView(v), v, v.nextTransition ? Date.parse(v.nextTransition.at) : null, t);
 }

@@ -156,10 +156,13 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     },
   });
   // The docs page has inline scripts: it gets its own policy allowing exactly those (by hash).
+  // Its bundle also adds <style> elements at run time, which no hash can name: inline styles
+  // (not scripts) are allowed on the docs page only — a hash beside 'unsafe-inline' would void it.
   await app.register(fastifySwaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    transformStaticCSP: (header) =>
+      header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
   });
 
   await app.register(

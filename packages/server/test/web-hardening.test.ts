@@ -65,9 +65,16 @@ describe('web app hardening', () => {
     expect(r.status).toBe(200);
     const csp = directives(r.headers.get('content-security-policy') ?? '');
     expect(csp.get('script-src')?.[0]).toBe("'self'");
-    expect(csp.get('script-src')?.slice(1).every((v) => v.startsWith("'sha256-"))).toBe(true);
+    expect(
+      csp
+        .get('script-src')
+        ?.slice(1)
+        .every((v) => v.startsWith("'sha256-")),
+    ).toBe(true);
     expect(csp.get('script-src')).not.toContain("'unsafe-inline'");
     expect(csp.has('upgrade-insecure-requests')).toBe(false);
+    // Its bundle injects <style> elements at run time: inline styles, never inline scripts, on this page only.
+    expect(csp.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
   });
 
   test('no source maps: the build makes none, and none is served, even one left in dist/', async () => {

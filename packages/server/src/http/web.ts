@@ -52,7 +52,8 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     request: { url: string },
     reply: { type: (t: string) => { header: (k: string, v: string) => { send: (b: string) => unknown } } },
   ) => {
-    if (isApiPath(request.url) || isFilePath(request.url)) throw new KairosError('not_found', `no route GET ${request.url.split('?')[0]}`);
+    if (isApiPath(request.url) || isFilePath(request.url))
+      throw new KairosError('not_found', `no route GET ${request.url.split('?')[0]}`);
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
   };
   app.get('/', { schema: { hide: true } }, page);
