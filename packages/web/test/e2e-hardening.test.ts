@@ -78,7 +78,8 @@ function skewableClockAndPhases(): void {
   const scan = () => {
     for (const b of document.querySelectorAll<HTMLElement>('li.card[data-event-id] .badge[data-phase]')) {
       const id = b.closest<HTMLElement>('li.card')?.dataset.eventId ?? '';
-      const seq = (phases[id] ??= []);
+      const seq = phases[id] ?? [];
+      phases[id] = seq;
       if (seq.at(-1) !== b.dataset.phase) seq.push(b.dataset.phase ?? '');
     }
   };
