@@ -18,6 +18,7 @@ import { openStore } from './db/open.ts';
 import type { Store } from './db/store.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
+import { startSessionPurge } from './features/auth/session-purge.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
@@ -182,7 +183,9 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
 
   // Shutdown order: streams get a retry hint, the scheduler finishes its firing, then the database closes.
   app.addHook('preClose', async () => hub.close());
+  let stopPurge: (() => Promise<void>) | null = null;
   app.addHook('onClose', async () => {
+    await stopPurge?.();
     await scheduler.stop();
     await store.close();
   });
@@ -197,7 +200,17 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     metrics,
     log,
     generatedAdmin: ensured?.generatedPassword ? { email: ensured.email, password: ensured.generatedPassword } : null,
-    start: () => scheduler.start(),
+    start: async () => {
+      stopPurge = startSessionPurge({
+        store,
+        clock,
+        onError: (error) => log.warn({ err: error }, 'purging expired sessions failed; retrying in an hour'),
+        onPurged: (count) => {
+          if (count > 0) log.info({ count }, 'expired sessions deleted');
+        },
+      });
+      await scheduler.start();
+    },
   };
 }
 
