@@ -6,9 +6,10 @@
  */
 import Type, { type Static } from 'typebox';
 import { type ErrorDetail, KairosError } from './errors.ts';
-import { type EventDates, type Instant, TIME_PHASES, TIME_STATUSES } from './lifecycle.ts';
+import { type EventDates, type Instant, shownAt, TIME_PHASES, TIME_STATUSES } from './lifecycle.ts';
 import { REMINDER_LIMITS, reminderProblem } from './reminder.ts';
 import { InstantString, Nullable, PhaseSchema, StatusSchema } from './schema.ts';
+import { textProblem } from './text.ts';
 import { canonicalZone, isValidTimeZone, parseInstant } from './time.ts';
 
 export const LIMITS = { title: 200, description: 10_000, venue: 300, capacity: 1_000_000 } as const;
@@ -187,8 +188,10 @@ function resolveTitle(input: EventInput, base: EventFields | null, problems: Pro
   }
   const title = input.title.trim();
   const n = codePoints(title);
+  const bad = textProblem(title, 'line');
   if (n === 0) problems.add('title', 'must not be empty');
   else if (n > LIMITS.title) problems.add('title', `must be at most ${LIMITS.title} characters`);
+  else if (bad) problems.add('title', bad);
   return title;
 }
 
@@ -196,7 +199,9 @@ function resolveText(input: EventInput, base: EventFields | null, field: 'descri
   const v = input[field];
   if (v === undefined) return base?.[field] ?? null;
   if (v === null) return null;
+  const bad = textProblem(v, field === 'description' ? 'multiline' : 'line');
   if (codePoints(v) > LIMITS[field]) problems.add(field, `must be at most ${LIMITS[field]} characters`);
+  else if (bad) problems.add(field, bad);
   return v;
 }
 
@@ -302,4 +307,9 @@ export function datesOfView(v: Pick<EventView, (typeof DATE_FIELDS)[number]>): E
     certificatesOpenAt: at(v.certificatesOpenAt),
     certificatesCloseAt: at(v.certificatesCloseAt),
   };
+}
+
+/** `shownAt` for an event as the API answers it: the instant a screen should show it at, given its own clock `t`. */
+export function shownAtOfView(v: EventView, t: Instant): Instant {
+  return shownAt(datesOfView(v), v, v.nextTransition ? Date.parse(v.nextTransition.at) : null, t);
 }

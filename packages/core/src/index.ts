@@ -11,6 +11,7 @@ export * from './registration.ts';
 export * from './reminder.ts';
 export * from './scheduler.ts';
 export * from './schema.ts';
+export * from './text.ts';
 export * from './time.ts';
 export * from './transfer.ts';
 export * from './user.ts';

@@ -155,3 +155,31 @@ export function displayState(d: EventDates & LifecycleState, t: Instant): Lifecy
  * so a cancelled event opens nothing whatever its dates.
  */
 export const gatePhaseAt = (d: EventDates & { status: Status }, t: Instant): Phase => stateAt(d, d.status, t).phase;
+
+/**
+ * The earliest instant a server's answer proves its clock had reached: the start of the run of
+ * boundaries with `state` that ends at the answer's `nextAt` (its `nextTransition`; null: the
+ * last run). `-Infinity` when the answer proves nothing: a workflow status, the first state of the
+ * dates, or a state the dates do not give just before `nextAt` (an answer about other dates).
+ */
+export function serverFloor(d: EventDates, state: LifecycleState, nextAt: Instant | null): Instant {
+  if (!isScheduled(state.status)) return Number.NEGATIVE_INFINITY;
+  const before = boundaries(d).filter((b) => nextAt === null || b.at < nextAt);
+  let floor = Number.NEGATIVE_INFINITY;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const at = (before[i] as Boundary).at;
+    if (!sameState(lifecycleAt(d, at), state)) break;
+    floor = at;
+  }
+  return floor;
+}
+
+/**
+ * The instant a screen shows an event at: its own clock `t`, or later when the server's answer
+ * (a stream message or a fetch) shows the server already past a boundary that `t` has not reached
+ * — a device clock that fell behind or a starved tab never holds a passed boundary on screen, and
+ * the local clock takes over again once it passes the server's word.
+ */
+export function shownAt(d: EventDates, server: LifecycleState, nextAt: Instant | null, t: Instant): Instant {
+  return Math.max(t, serverFloor(d, server, nextAt));
+}

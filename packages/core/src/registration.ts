@@ -7,6 +7,7 @@ import Type, { type Static } from 'typebox';
 import { KairosError } from './errors.ts';
 import type { TimePhase } from './lifecycle.ts';
 import { InstantString, Nullable } from './schema.ts';
+import { textProblem } from './text.ts';
 import { EMAIL_MESSAGE, isEmailAddress, normalizeEmail } from './user.ts';
 
 export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled', 'expired'] as const;
@@ -41,8 +42,10 @@ export function resolveRegistration(body: RegistrationCreateBody): { name: strin
   if (n === 0) details.push({ path: 'name', message: 'must not be empty' });
   else if (n > REGISTRATION_LIMITS.name)
     details.push({ path: 'name', message: `must be at most ${REGISTRATION_LIMITS.name} characters` });
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  else if (/[\u0000-\u001f\u007f]/.test(name)) details.push({ path: 'name', message: 'must not contain control characters' });
+  else {
+    const bad = textProblem(name, 'line');
+    if (bad) details.push({ path: 'name', message: bad });
+  }
   const email = normalizeEmail(body.email);
   if (!isEmailAddress(email)) details.push({ path: 'email', message: EMAIL_MESSAGE });
   const first = details[0];

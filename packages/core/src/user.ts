@@ -18,7 +18,9 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
  * Deliberately loose: one @ with something on each side, no spaces. Deliverability is not ours to
  * judge, and `admin@localhost` (the first start's admin, SPEC §9) must pass.
  */
-export const isEmailAddress = (email: string): boolean => email.length <= EMAIL_MAX && /^[^\s@]+@[^\s@]+$/.test(email);
+export const isEmailAddress = (email: string): boolean =>
+  email.length <= EMAIL_MAX &&
+  /^[^\s@\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]+@[^\s@\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]+$/u.test(email);
 
 export const UserView = Type.Object({
   id: Type.String(),

@@ -19,6 +19,7 @@ import { openStore } from './db/open.ts';
 import type { Store } from './db/store.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
+import { startSessionPurge } from './features/auth/session-purge.ts';
 import { calendarRoutes } from './features/calendar/calendar.routes.ts';
 import { CalendarService } from './features/calendar/calendar.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
@@ -51,6 +52,25 @@ import type { Scheduler } from './scheduler/scheduler.ts';
 import { FiringStats } from './scheduler/stats.ts';
 
 export const BODY_LIMIT = 100 * 1024;
+/**
+ * The web app is one script and one stylesheet from our own origin (the Vite build inlines
+ * nothing; React sets styles through the DOM, which CSP does not govern), so nothing inline
+ * and nothing from elsewhere is needed. No `upgrade-insecure-requests`: Kairos is often
+ * reached over plain HTTP on a LAN address, where it would break every asset.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 /** SPEC §7: a client that stops reading is dropped once about 1 MB is buffered for it. */
 export const STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -141,8 +161,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   registerErrorHandling(app);
   // JSON only: Fastify's default text/plain parser would hand a string to the schemas (400, not 415).
   app.removeContentTypeParser('text/plain');
-  // CSP is left to the web app's issue: the interactive API docs need inline scripts.
-  await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
   await app.register(fastifyCookie);
   // Closed by default: no other origin may call the API from a browser unless listed.
   await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: true });
@@ -167,7 +186,15 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The docs page has inline scripts: it gets its own policy allowing exactly those (by hash).
+  // Its bundle also adds <style> elements at run time, which no hash can name: inline styles
+  // (not scripts) are allowed on the docs page only — a hash beside 'unsafe-inline' would void it.
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+  });
 
   await app.register(
     async (api) => {
@@ -191,7 +218,9 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
 
   // Shutdown order: streams get a retry hint, the scheduler finishes its firing, then the database closes.
   app.addHook('preClose', async () => hub.close());
+  let stopPurge: (() => Promise<void>) | null = null;
   app.addHook('onClose', async () => {
+    await stopPurge?.();
     await scheduler.stop();
     await webhooks.stop();
     await mail.stop();
@@ -212,6 +241,14 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     generatedAdmin: ensured?.generatedPassword ? { email: ensured.email, password: ensured.generatedPassword } : null,
     // Firing first: deliveries of what recovery fires are then attempted like any others.
     start: async () => {
+      stopPurge = startSessionPurge({
+        store,
+        clock,
+        onError: (error) => log.warn({ err: error }, 'purging expired sessions failed; retrying in an hour'),
+        onPurged: (count) => {
+          if (count > 0) log.info({ count }, 'expired sessions deleted');
+        },
+      });
       await scheduler.start();
       await webhooks.start();
       await mail.start();

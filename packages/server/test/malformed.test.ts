@@ -87,6 +87,35 @@ const CASES: Case[] = [
   // Lengths (after trimming, in code points).
   { name: 'title empty', json: { ...VALID, title: '' }, status: 400, code: 'validation_failed', detail: 'title' },
   { name: 'title whitespace', json: { ...VALID, title: ' \t\n ' }, status: 400, code: 'validation_failed', detail: 'title' },
+  // Text that lies about what it shows (core textProblem; issue 10 "Smaller").
+  ...Object.entries({
+    'only zero-width characters': '\u200b\u200d\u2060',
+    'a C0 control': 'Launch\u0007',
+    'a line break': 'Launch\nparty',
+    'a bidi override': 'Launch \u202egnp.exe',
+    'a bidi isolate': 'Launch \u2067x\u2069',
+    'a lone surrogate': 'Launch \ud800',
+  }).map(([what, title]) => ({
+    name: `title with ${what}`,
+    json: { ...VALID, title },
+    status: 400,
+    code: 'validation_failed',
+    detail: 'title',
+  })),
+  {
+    name: 'venue with a bidi embedding',
+    json: { ...VALID, venue: '\u202bHall' },
+    status: 400,
+    code: 'validation_failed',
+    detail: 'venue',
+  },
+  {
+    name: 'description with NUL',
+    json: { ...VALID, description: 'a\u0000b' },
+    status: 400,
+    code: 'validation_failed',
+    detail: 'description',
+  },
   {
     name: 'title 201 characters',
     json: { ...VALID, title: 'a'.repeat(201) },

@@ -4,7 +4,15 @@
  * revokes, and a copy of the database yields no usable token.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { EMAIL_MESSAGE, isEmailAddress, KairosError, MIN_PASSWORD_LENGTH, normalizeEmail, type Role } from '@kairos/core';
+import {
+  EMAIL_MESSAGE,
+  isEmailAddress,
+  KairosError,
+  MIN_PASSWORD_LENGTH,
+  normalizeEmail,
+  type Role,
+  textProblem,
+} from '@kairos/core';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/store.ts';
 import { SlidingWindow } from '../../limits/sliding-window.ts';
@@ -161,6 +169,8 @@ export class AuthService implements SessionGuard {
     const email = normalizeEmail(input.email);
     const details = [];
     if (!isEmailAddress(email)) details.push({ path: 'email', message: EMAIL_MESSAGE });
+    const badName = input.name === undefined ? null : textProblem(input.name.trim(), 'line');
+    if (badName) details.push({ path: 'name', message: badName });
     if ([...input.password].length < MIN_PASSWORD_LENGTH) {
       details.push({ path: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
     }

@@ -11,6 +11,7 @@ import {
   formatDuration,
   isScheduled,
   nextTransition,
+  shownAtOfView,
   type Viewer,
 } from '@kairos/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -165,12 +166,14 @@ export function EventPage() {
     enabled: event.isSuccess,
   });
   const shown = useMemo(() => (event.data ? [event.data] : []), [event.data]);
-  const now = useBoundaryNow(shown);
+  const clock = useBoundaryNow(shown);
 
   if (event.isPending) return <Loading />;
   if (event.error || !event.data) return <ErrorBox error={event.error} />;
   const e = event.data;
   const dates = datesOfView(e);
+  // Never older than the server's last word: its message or fetch may be ahead of this tab's clock.
+  const now = shownAtOfView(e, clock);
   const state = displayState({ ...dates, status: e.status, phase: e.phase }, now);
   const next = isScheduled(e.status) ? nextTransition(dates, now) : null;
 

@@ -1,4 +1,4 @@
-import { ATTENDEE_PHASES, datesOfView, type EventView, gatePhaseAt, type RegistrationView } from '@kairos/core';
+import { ATTENDEE_PHASES, datesOfView, type EventView, gatePhaseAt, type RegistrationView, shownAtOfView } from '@kairos/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
@@ -33,7 +33,8 @@ export function AttendeePage() {
   if (!reg.data) return <ErrorBox error={reg.error} />;
   const r = reg.data;
   const e = event.data;
-  const certificates = e && gatePhaseAt({ ...datesOfView(e), status: e.status }, now) === ATTENDEE_PHASES.certificate;
+  const certificates =
+    e && gatePhaseAt({ ...datesOfView(e), status: e.status }, shownAtOfView(e, now)) === ATTENDEE_PHASES.certificate;
   return (
     <section className="narrow">
       <h1>Your registration</h1>
