@@ -1,0 +1,76 @@
+// @dialects postgres
+/**
+ * Failover drill (issue 9): PostgreSQL itself crashes (immediate shutdown, WAL replay on start)
+ * and stays down for 4 s while two instances run and two boundaries fall due. When it is back,
+ * the instances reconnect by themselves, fire what fell due — each boundary once, in order,
+ * never before its instant — and a client streaming from the other instance hears it, and
+ * hears writes made through either instance afterwards. Both
+ * instances live on and take writes. Its own PostgreSQL: the suite's shared one must not crash.
+ */
+import { afterAll, expect, test } from 'vitest';
+import { stopAll, TestServer } from './support/server.ts';
+import { openStream } from './support/sse.ts';
+import { datesBody, expectedTransitions, fullHistory, ms, sleepUntil, until } from './support/timeline.ts';
+import { type CrashablePostgres, startCrashablePostgres } from './torture/postgres.ts';
+
+let postgres: CrashablePostgres | null = null;
+
+afterAll(async () => {
+  await stopAll();
+  await postgres?.stop();
+});
+
+test('PostgreSQL crashes for 4 s under two instances: they reconnect and fire what fell due, each once, in order', async () => {
+  postgres = await startCrashablePostgres();
+  const database = await postgres.freshDatabase();
+  const a = await new TestServer(database, {}).start();
+  const b = await new TestServer(database, {}).start();
+  const stream = openStream(b.url, { token: b.adminToken });
+  await stream.opened;
+
+  const t0 = Date.now();
+  const dates = { startsAt: t0 + 4000, endsAt: t0 + 5000 };
+  const created = await a.api('POST', '/events', {
+    token: a.adminToken,
+    json: { title: 'Through the outage', ...datesBody(dates) },
+  });
+  expect(created.status, created.text).toBe(201);
+  const id = created.json.id as string;
+  const want = expectedTransitions(dates, ms(created.json.createdAt));
+
+  await sleepUntil(t0 + 2500);
+  await postgres.crash(4000);
+  const back = Date.now();
+
+  const history = await until(
+    async () => {
+      const h = await fullHistory(a, id).catch(() => []);
+      return h.length >= 1 + want.length && h;
+    },
+    60_000,
+    'both boundaries fired after PostgreSQL came back',
+  );
+  expect(history.map((h: { trigger: string | null }) => h.trigger)).toEqual([null, ...want.map((w) => w.trigger)]);
+  for (const h of history.slice(1)) {
+    expect(ms(h.at)).toBeGreaterThanOrEqual(ms(h.dueAt));
+    expect(ms(h.at)).toBeGreaterThanOrEqual(back - 1000);
+  }
+  const heard = await stream.waitFor((m) => {
+    const t = m.filter((x) => x.type === 'transition' && x.data.eventId === id);
+    return t.length >= want.length && t;
+  }, 30_000);
+  expect(heard.map((m) => m.data.trigger)).toEqual(want.map((w) => w.trigger));
+
+  // Both live on and take writes; a write through one reaches the other's client (the
+  // instances' LISTEN for each other's commits came back too).
+  for (const server of [a, b]) {
+    expect(server.child?.exitCode ?? null, server.output.slice(-2000)).toBeNull();
+    const r = await server.api('POST', '/events', {
+      token: server.adminToken,
+      json: { title: 'After the outage', ...datesBody({ startsAt: Date.now() + 3_600_000, endsAt: Date.now() + 7_200_000 }) },
+    });
+    expect(r.status, r.text).toBe(201);
+    await stream.waitFor((m) => m.find((x) => x.type === 'event.created' && x.data.eventId === r.json.id), 20_000);
+  }
+  stream.close();
+}, 180_000);
