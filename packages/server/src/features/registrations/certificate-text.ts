@@ -62,7 +62,7 @@ export class DocumentFonts {
   /** `text` as runs in visual (left-to-right) order. A character no font has is drawn as `?`. */
   async runs(raw: string, weight: Weight): Promise<Run[]> {
     const text = raw.replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ');
-    const fallback = fontFiles(weight)[0] as FontFile;
+    const fallback = fontFor(0x3f, weight) ?? (fontFiles(weight)[0] as FontFile); // the file that has `?`
     const pieces: Piece[] = [];
     for (const ch of text) {
       const found = fontFor(ch.codePointAt(0) as number, weight);
