@@ -252,3 +252,11 @@ test('a draft or pending event is the public’s 404 and absent from the feed; i
   expect(asAdmin.events.has(uidOf(pending.id))).toBe(false);
   expect((await server.api('GET', '/events/nope/calendar.ics')).status).toBe(404);
 });
+
+test('the OpenAPI document lists the feeds as text/calendar (and the import and export routes)', async () => {
+  const doc = (await ok(server.request('GET', '/api/v1/openapi.json'), 200)).json;
+  expect(Object.keys(doc.paths['/api/v1/calendar.ics'].get.responses['200'].content)).toEqual(['text/calendar']);
+  expect(Object.keys(doc.paths['/api/v1/events/{id}/calendar.ics'].get.responses['200'].content)).toEqual(['text/calendar']);
+  expect(doc.paths['/api/v1/events/export'].get).toBeDefined();
+  expect(doc.paths['/api/v1/events/import'].post).toBeDefined();
+});
