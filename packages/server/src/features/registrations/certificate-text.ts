@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 import { type FontFile, fontFiles, fontFor, type Weight } from './certificate-fonts.ts';
+import { woffToSfnt } from './woff.ts';
 
 // @pdf-lib/fontkit's Indic shaper is compiled to generators that expect Babel's
 // `regeneratorRuntime` as a global (without it every Devanagari layout throws a ReferenceError).
@@ -29,7 +30,7 @@ const bytesCache = new Map<string, Uint8Array>();
 const readFont = (file: string): Uint8Array => {
   let bytes = bytesCache.get(file);
   if (!bytes) {
-    bytes = fs.readFileSync(file);
+    bytes = woffToSfnt(fs.readFileSync(file));
     bytesCache.set(file, bytes);
   }
   return bytes;
