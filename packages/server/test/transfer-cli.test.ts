@@ -65,6 +65,11 @@ test('import creates the good records, names each bad line, and a re-import skip
     timezone: 'Asia/Kolkata',
   });
 
+  // Imported events got their triggers in their own transactions: the doctor finds nothing (I1, I2).
+  const doctor = await runCli(['doctor', '--json'], env);
+  expect(doctor.code, doctor.stdout).toBe(0);
+  expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, checkedEvents: 4, problems: [] });
+
   const again = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--json'], env);
   expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, skipped: 4 });
 });
