@@ -7,6 +7,7 @@
 import { toWallTime } from '@kairos/core';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { addOrganizer, createEvent, ok } from './support/fixtures.ts';
 import { startServer, stopAll, type TestServer } from './support/server.ts';
 
@@ -251,4 +252,21 @@ test('a draft or pending event is the public’s 404 and absent from the feed; i
   expect(asAdmin.events.has(uidOf(draft.id))).toBe(false);
   expect(asAdmin.events.has(uidOf(pending.id))).toBe(false);
   expect((await server.api('GET', '/events/nope/calendar.ics')).status).toBe(404);
+});
+
+test('the OpenAPI document lists the feeds as text/calendar (and the import and export routes)', async () => {
+  const doc = (await ok(server.request('GET', '/api/v1/openapi.json'), 200)).json;
+  expect(Object.keys(doc.paths['/api/v1/calendar.ics'].get.responses['200'].content)).toEqual(['text/calendar']);
+  expect(Object.keys(doc.paths['/api/v1/events/{id}/calendar.ics'].get.responses['200'].content)).toEqual(['text/calendar']);
+  expect(doc.paths['/api/v1/events/export'].get).toBeDefined();
+  expect(doc.paths['/api/v1/events/import'].post).toBeDefined();
+});
+
+test('KAIROS_PUBLIC_URL defaults to http://HOST:PORT, loses a trailing slash, and a bad one stops the start', () => {
+  expect(loadConfig({ HOST: '127.0.0.1', PORT: '3456' }).publicUrl).toBe('http://127.0.0.1:3456');
+  expect(loadConfig({ KAIROS_PUBLIC_URL: 'https://events.example.org/kairos/' }).publicUrl).toBe(
+    'https://events.example.org/kairos',
+  );
+  expect(() => loadConfig({ KAIROS_PUBLIC_URL: 'events.example.org' })).toThrow(/KAIROS_PUBLIC_URL=events.example.org/);
+  expect(() => loadConfig({ KAIROS_PUBLIC_URL: 'ftp://events.example.org' })).toThrow(/KAIROS_PUBLIC_URL/);
 });

@@ -3,10 +3,11 @@
  * file: reports, exit codes, dry run and --atomic writing nothing, re-import. (The mapping's
  * times, --source-timezone and the round trip are proven over HTTP in transfer.test.ts.)
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, test, vi } from 'vitest';
-import { ROOT, runCli, tempDir } from './support/server.ts';
+import { KAIROS_BIN, ROOT, runCli, tempDir } from './support/server.ts';
 
 // Each run compiles the sources with tsx first: seconds apiece on a loaded machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -64,6 +65,11 @@ test('import creates the good records, names each bad line, and a re-import skip
     timezone: 'Asia/Kolkata',
   });
 
+  // Imported events got their triggers in their own transactions: the doctor finds nothing (I1, I2).
+  const doctor = await runCli(['doctor', '--json'], env);
+  expect(doctor.code, doctor.stdout).toBe(0);
+  expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, checkedEvents: 4, problems: [] });
+
   const again = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--json'], env);
   expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, skipped: 4 });
 });
@@ -76,3 +82,31 @@ test('an unknown --source-timezone or an account that is not an admin stops with
   expect(nobody.code).toBe(1);
   expect(nobody.stderr).toMatch(/nobody@example.test is not an admin account/);
 });
+
+// `script` (util-linux) runs the command on a pseudo-terminal: the progress bar shows only there.
+const hasScript = fs.existsSync('/usr/bin/script');
+
+test.skipIf(!hasScript)('on a terminal the import draws a progress bar; through a pipe it does not', async () => {
+  const tty = path.join(dir, 'tty.sqlite');
+  expect((await runCli(['user', 'add', '--email', 't@example.test', '--role', 'admin'], { KAIROS_DB: tty })).code).toBe(0);
+  const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(KAIROS_BIN)} import ${JSON.stringify(SAMPLE)} --format campusconnect --dry-run`;
+  const r = await runScript(cmd, { KAIROS_DB: tty });
+  expect(r).toMatch(/importing \[#{30}\] 4\/4 records/);
+  const piped = await runCli(['import', SAMPLE, '--format', 'campusconnect', '--dry-run'], { KAIROS_DB: tty });
+  expect(piped.stdout + piped.stderr).not.toMatch(/importing \[/);
+});
+
+function runScript(command: string, extra: Record<string, string>): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', HOME: process.env.HOME ?? '/tmp', ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('close', () => resolve(out));
+  });
+}

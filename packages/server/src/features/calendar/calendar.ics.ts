@@ -15,10 +15,17 @@ import type { EventRecord } from '../events/event.record.ts';
 export const CALENDAR_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 const PRODID = { company: 'Kairos', product: 'Kairos events', language: 'EN' };
 
+const blocks = new Map<string, string | null>();
+
 /** The VTIMEZONE block of `zone`, or null when the library has none (the event is then written in UTC). */
 export function vtimezone(zone: string): string | null {
-  const block = tzlib_get_ical_block(zone);
-  return Array.isArray(block) && typeof block[0] === 'string' && block[0].startsWith('BEGIN:VTIMEZONE') ? block[0] : null;
+  let block = blocks.get(zone);
+  if (block === undefined) {
+    const found = tzlib_get_ical_block(zone);
+    block = Array.isArray(found) && typeof found[0] === 'string' && found[0].startsWith('BEGIN:VTIMEZONE') ? found[0] : null;
+    blocks.set(zone, block);
+  }
+  return block;
 }
 
 /**

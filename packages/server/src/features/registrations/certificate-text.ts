@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 import { type FontFile, fontFiles, fontFor, type Weight } from './certificate-fonts.ts';
+import { woffToSfnt } from './woff.ts';
 
 // @pdf-lib/fontkit's Indic shaper is compiled to generators that expect Babel's
 // `regeneratorRuntime` as a global (without it every Devanagari layout throws a ReferenceError).
@@ -29,7 +30,7 @@ const bytesCache = new Map<string, Uint8Array>();
 const readFont = (file: string): Uint8Array => {
   let bytes = bytesCache.get(file);
   if (!bytes) {
-    bytes = fs.readFileSync(file);
+    bytes = woffToSfnt(fs.readFileSync(file));
     bytesCache.set(file, bytes);
   }
   return bytes;
@@ -62,7 +63,7 @@ export class DocumentFonts {
   /** `text` as runs in visual (left-to-right) order. A character no font has is drawn as `?`. */
   async runs(raw: string, weight: Weight): Promise<Run[]> {
     const text = raw.replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ');
-    const fallback = fontFiles(weight)[0] as FontFile;
+    const fallback = fontFor(0x3f, weight) ?? (fontFiles(weight)[0] as FontFile); // the file that has `?`
     const pieces: Piece[] = [];
     for (const ch of text) {
       const found = fontFor(ch.codePointAt(0) as number, weight);

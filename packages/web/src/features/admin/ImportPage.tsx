@@ -55,8 +55,8 @@ function Report({ report, dryRun }: { report: ImportReport; dryRun: boolean }) {
           </thead>
           <tbody>
             {report.rejected.flatMap((r) =>
-              r.details.map((d, i) => (
-                <tr key={`${r.line}-${i}`}>
+              r.details.map((d) => (
+                <tr key={`${r.line}-${d.path}-${d.message}`}>
                   <td>{r.line}</td>
                   <td>{r.id ?? '—'}</td>
                   <td>{d.path || '—'}</td>
