@@ -5,6 +5,9 @@
  * stream's data; targets are checked at registration and again at delivery; a failing delivery
  * holds back no later one, and attempts to one endpoint start in `seq` order.
  */
+import { Page, WebhookCreated, WebhookDeliveryView, WebhookView } from '@kairos/core';
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEvent, ok } from './support/fixtures.ts';
 import { DIALECT, runCli, startServer, stopAll, type TestServer } from './support/server.ts';
@@ -13,6 +16,8 @@ import { datesBody, until } from './support/timeline.ts';
 import { type Receiver, startReceiver } from './support/webhook-receiver.ts';
 
 afterAll(stopAll);
+
+const matches = (schema: TSchema, json: unknown) => expect(Value.Check(schema, json), JSON.stringify(json)).toBe(true);
 
 const ALLOW_LOOPBACK = { KAIROS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' };
 
@@ -50,6 +55,7 @@ afterAll(() => receiver.close());
 describe('the admin API', () => {
   test('creates with a secret shown once, lists, reads, patches, deletes; admin only', async () => {
     const created = await addWebhook(server, receiver.url, ['transition']);
+    matches(WebhookCreated, created);
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(created.secret.slice('whsec_'.length), 'base64').length).toBeGreaterThanOrEqual(24);
     expect(created.types).toEqual(['transition']);
@@ -58,7 +64,9 @@ describe('the admin API', () => {
 
     const read = (await ok(server.api('GET', `/webhooks/${created.id}`, { token: server.adminToken }), 200)).json;
     expect(read).not.toHaveProperty('secret');
+    matches(WebhookView, read);
     const list = (await ok(server.api('GET', '/webhooks', { token: server.adminToken }), 200)).json;
+    matches(Page(WebhookView), list);
     expect(list.items.map((w: { id: string }) => w.id)).toEqual([created.id, all.id]);
     expect(JSON.stringify(list)).not.toContain('whsec_');
 
@@ -205,6 +213,12 @@ describe('deliveries', () => {
     expect(logged.map((d) => d.id)).toEqual([...receiver.ids()].reverse());
     const page = (await ok(server.api('GET', `/webhooks/${hook.id}/deliveries?limit=2`, { token: server.adminToken }), 200)).json;
     expect(page.items).toHaveLength(2);
+    matches(Page(WebhookDeliveryView), page);
+    const doc = (await ok(server.request('GET', '/api/v1/openapi.json'), 200)).json;
+    const listed = doc.paths['/api/v1/webhooks/{id}/deliveries'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(listed.properties.items.items.properties).sort()).toEqual(
+      Object.keys(WebhookDeliveryView.properties).sort(),
+    );
     expect(page.nextCursor).toEqual(expect.any(String));
     await ok(server.api('DELETE', `/webhooks/${hook.id}`, { token: server.adminToken }), 204);
   });
