@@ -9,6 +9,7 @@ import { doctor } from './commands/doctor.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { userAdd } from './commands/user.ts';
+import { webhookAdd, webhookList, webhookRemove } from './commands/webhook.ts';
 
 const program = new Command()
   .name('kairos')
@@ -32,6 +33,20 @@ program
   .addOption(new Option('--role <role>', 'admin or organizer').choices(['admin', 'organizer']).makeOptionMandatory())
   .option('--name <name>', 'the display name')
   .action(userAdd);
+const webhook = program.command('webhook').description('manage webhook endpoints (SPEC §12)');
+webhook
+  .command('add')
+  .description('register an endpoint; prints its signing secret once')
+  .requiredOption('--url <url>', 'the http(s) address to POST to (KAIROS_WEBHOOK_ALLOWED_HOSTS applies)')
+  .option('--type <type...>', 'what to send (repeatable); every type when absent')
+  .option('--description <text>', 'a note for admins')
+  .action(webhookAdd);
+webhook.command('list').description('list endpoints').option('--json', 'print as JSON').action(webhookList);
+webhook
+  .command('rm')
+  .description('remove an endpoint and its delivery log')
+  .argument('<id>', 'the webhook id')
+  .action(webhookRemove);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,11 +1,16 @@
-import { loadConfig, migrate, openStore } from '@kairos/server';
+import { loadConfig, migrate, openStore, systemClock, WebhooksService } from '@kairos/server';
 
-/** Open the configured database with migrations applied; the caller closes it. */
+/**
+ * Open the configured database with migrations applied; the caller closes it. Writes made here
+ * (say `doctor --fix`) report to webhooks like the server's: the service adds its deliveries to
+ * each write transaction; a running server notices the commit and makes the attempts.
+ */
 export async function openConfigured() {
   const config = loadConfig(process.env);
   const store = openStore(config.database);
   await migrate(store);
-  return { config, store };
+  const webhooks = new WebhooksService({ store, clock: systemClock, allowedHosts: config.webhookAllowedHosts });
+  return { config, store, webhooks };
 }
 
 /** Print a one-line error (never a stack for a user mistake) and exit with `code`. */

@@ -11,6 +11,7 @@ import { EventFormPage } from '../features/events/EventFormPage.tsx';
 import { EventPage } from '../features/events/EventPage.tsx';
 import { EventsListPage } from '../features/events/EventsListPage.tsx';
 import { AttendeePage } from '../features/registrations/AttendeePage.tsx';
+import { WebhooksPage } from '../features/webhooks/WebhooksPage.tsx';
 import { api } from '../lib/api.ts';
 import { LiveProvider } from '../lib/live.tsx';
 
@@ -47,6 +48,7 @@ function Shell({ children }: { children: ReactNode }) {
               <NavLink to="/admin/approvals">Approvals</NavLink>
               <NavLink to="/admin/scheduler">Scheduler</NavLink>
               <NavLink to="/admin/users">Users</NavLink>
+              <NavLink to="/admin/webhooks">Webhooks</NavLink>
             </>
           )}
         </nav>
@@ -133,6 +135,14 @@ export function App() {
                 element={
                   <RequireRole need="admin">
                     <UsersPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="/admin/webhooks"
+                element={
+                  <RequireRole need="admin">
+                    <WebhooksPage />
                   </RequireRole>
                 }
               />

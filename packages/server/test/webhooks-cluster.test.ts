@@ -1,0 +1,72 @@
+// @dialects postgres
+/**
+ * Webhooks in cluster mode (SPEC §10, §12): two `kairos serve` instances on one PostgreSQL, both
+ * running delivery. Each delivery is attempted by one instance only — once when the receiver
+ * answers 2xx, and its retries likewise once each — and attempts to the endpoint start in `seq`
+ * order whichever instance made the change.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createEvent, ok } from './support/fixtures.ts';
+import { freshDatabase, stopAll, TestServer } from './support/server.ts';
+import { datesBody, until } from './support/timeline.ts';
+import { startReceiver } from './support/webhook-receiver.ts';
+
+afterAll(stopAll);
+
+let a: TestServer;
+let b: TestServer;
+beforeAll(async () => {
+  const database = await freshDatabase();
+  const env = { KAIROS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' };
+  [a, b] = await Promise.all([new TestServer(database, env).start(), new TestServer(database, env).start()]);
+});
+
+test('two instances: each attempt is made once, by one instance, in seq order', async () => {
+  const receiver = await startReceiver();
+  try {
+    const hook = (
+      await ok(a.api('POST', '/webhooks', { token: a.adminToken, json: { url: receiver.url, types: ['event.created'] } }), 201)
+    ).json;
+    // Every delivery fails once, then succeeds: two attempts each, made 5 s apart by either instance.
+    const refused = new Set<string>();
+    receiver.answer = (r) => {
+      if (refused.has(r.id)) return 200;
+      refused.add(r.id);
+      return 503;
+    };
+    const N = 12;
+    const t = Date.now() + 30 * 86_400_000;
+    const created = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        createEvent(
+          i % 2 ? b : a,
+          { title: `Cluster ${i}`, ...datesBody({ startsAt: t, endsAt: t + 3600_000 }) },
+          (i % 2 ? b : a).adminToken,
+        ),
+      ),
+    );
+    await receiver
+      .waitFor((all) => all.length >= 2 * N, 30_000)
+      .catch((e) => {
+        throw new Error(`${e.message}: ${receiver.received.map((r) => `${r.id.slice(-4)}:${r.json.data.seq}`).join(' ')}`);
+      });
+    await until(async () => {
+      const items = (await ok(b.api('GET', `/webhooks/${hook.id}/deliveries`, { token: b.adminToken }), 200)).json.items;
+      return items.length === N && items.every((d: { status: string }) => d.status === 'succeeded');
+    }, 15_000);
+    // A little longer: a doubled attempt would show up now.
+    await new Promise((r) => setTimeout(r, 1500));
+    const perId = new Map<string, number>();
+    for (const r of receiver.received) perId.set(r.id, (perId.get(r.id) ?? 0) + 1);
+    expect(perId.size).toBe(N);
+    expect([...perId.values()].every((n) => n === 2)).toBe(true);
+    expect(new Set(receiver.received.map((r) => r.json.data.event.id))).toEqual(new Set(created.map((e) => e.id)));
+    // First attempts started in seq order.
+    const firstSeqs = receiver.received
+      .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i)
+      .map((r) => r.json.data.seq);
+    expect(firstSeqs).toEqual([...firstSeqs].sort((x, y) => x - y));
+  } finally {
+    await receiver.close();
+  }
+});
