@@ -24,12 +24,10 @@ import { calendarRoutes } from './features/calendar/calendar.routes.ts';
 import { CalendarService } from './features/calendar/calendar.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
-import { reminderConsequence } from './features/events/reminder.consequence.ts';
 import { countTriggers } from './features/events/triggers.repository.ts';
-import { mailConsequence } from './features/mail/mail.consequence.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
 import { MailService } from './features/mail/mail.service.ts';
-import { AttendeeTokens } from './features/registrations/attendee-token.ts';
+import { addMailConsequences } from './features/mail/mail.wiring.ts';
 import { registrationsRoutes } from './features/registrations/registrations.routes.ts';
 import { RegistrationsService } from './features/registrations/registrations.service.ts';
 import { ImportService } from './features/transfer/import.service.ts';
@@ -127,9 +125,9 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   await auth.init();
   const ensured = await auth.ensureAdmin(config.adminEmail, config.adminPassword);
   const events = new EventsService({ store, clock, defaultTimezone: config.defaultTimezone });
-  const tokens = await AttendeeTokens.load(store);
+  const tokens = await addMailConsequences(store, clock, config.publicUrl);
   const registrations = new RegistrationsService({ store, clock, rate: config.registrationRate, tokens });
-  const mail = buildMail(config, store, clock, tokens, log.child({ component: 'mail' }));
+  const mail = buildMail(config, store, clock, log.child({ component: 'mail' }));
   const webhooksLog = log.child({ component: 'webhooks' });
   const webhooks = new WebhooksService({
     store,
@@ -256,13 +254,8 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   };
 }
 
-/**
- * Attendee e-mail (SPEC §14): the reminder trigger follows each user write, the outbox rows commit
- * with their cause, and (with an SMTP server) the outbox runner sends them.
- */
-function buildMail(config: Config, store: Store, clock: Clock, tokens: AttendeeTokens, log: Logger): MailService {
-  store.addConsequence(reminderConsequence(clock));
-  store.addConsequence(mailConsequence({ clock, publicUrl: config.publicUrl, tokens }));
+/** Attendee e-mail (SPEC §14): with an SMTP server, the outbox runner sends what the writes queued. */
+function buildMail(config: Config, store: Store, clock: Clock, log: Logger): MailService {
   const transport =
     config.smtpUrl === null
       ? null

@@ -5,6 +5,7 @@ export { migrate } from './db/migrate.ts';
 export { openStore } from './db/open.ts';
 export { type DoctorReport, runDoctor } from './doctor.ts';
 export { AuthService } from './features/auth/auth.service.ts';
+export { addMailConsequences } from './features/mail/mail.wiring.ts';
 export { toWebhookView } from './features/webhooks/webhook.view.ts';
 export { WebhooksService } from './features/webhooks/webhooks.service.ts';
 export { serve } from './main.ts';

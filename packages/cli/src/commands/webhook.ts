@@ -5,13 +5,13 @@
  * inside write transactions, which read the endpoints afresh.
  */
 import { KairosError, WEBHOOK_TYPES, type WebhookType } from '@kairos/core';
-import { systemClock, toWebhookView, WebhooksService } from '@kairos/server';
+import { toWebhookView, type WebhooksService } from '@kairos/server';
 import { fail, openConfigured } from './context.ts';
 
 async function withService<T>(fn: (webhooks: WebhooksService) => Promise<T>): Promise<T> {
-  const { config, store } = await openConfigured();
+  const { store, webhooks } = await openConfigured();
   try {
-    return await fn(new WebhooksService({ store, clock: systemClock, allowedHosts: config.webhookAllowedHosts }));
+    return await fn(webhooks);
   } catch (error) {
     if (error instanceof KairosError) fail(error.details?.map((d) => `${d.path} ${d.message}`).join('; ') || error.message, 1);
     throw error;

@@ -38,10 +38,10 @@ const untyped = (db: Db): Kysely<any> => db as unknown as Kysely<any>;
  * Rows that may be claimed now: pending, due, and first in a partition where no row is claimed
  * (an attempt in flight, here or on another instance, holds its partition).
  */
-function claimable(db: Db, t: OutboxTable, now: number) {
+function claimable(db: Db, t: OutboxTable, now: number, inPartition?: unknown) {
   const part = t.partition ?? 'id';
   const q = untyped(db);
-  const ranked = q
+  let ranked = q
     .selectFrom(`${t.table} as t`)
     .select((eb) => [
       't.id',
@@ -60,6 +60,7 @@ function claimable(db: Db, t: OutboxTable, now: number) {
         ),
       ),
     );
+  if (inPartition !== undefined) ranked = ranked.where(`t.${part}`, '=', inPartition);
   return q.selectFrom(ranked.as('d')).select('d.id').where('d.rn', '=', 1).orderBy('d.ord');
 }
 
@@ -69,8 +70,15 @@ export async function anyClaimable(db: Db, t: OutboxTable, now: number): Promise
 }
 
 /** Claim up to `limit` rows until `leaseUntil`, counting the attempt; answers them in `order`. */
-export async function claim(db: Db, t: OutboxTable, now: number, limit: number, leaseUntil: number): Promise<OutboxRow[]> {
-  const ids = (await claimable(db, t, now).limit(limit).execute()).map((r) => String(r.id));
+export async function claim(
+  db: Db,
+  t: OutboxTable,
+  now: number,
+  limit: number,
+  leaseUntil: number,
+  inPartition?: unknown,
+): Promise<OutboxRow[]> {
+  const ids = (await claimable(db, t, now, inPartition).limit(limit).execute()).map((r) => String(r.id));
   if (ids.length === 0) return [];
   const rows = (await untyped(db)
     .updateTable(t.table)

