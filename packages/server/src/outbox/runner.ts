@@ -49,6 +49,7 @@ import type { Effects } from '../db/unit-of-work.ts';
 import {
   anyClaimable,
   claim,
+  claimNextIn,
   nextWake,
   type OutboxRow,
   type OutboxTable,
@@ -184,6 +185,9 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
   }
 
   private launch(row: Row, lease: number): void {
+    // True when the outcome's write also claimed and launched the partition's next row: the slot
+    // is taken again, so no pass is needed (a pass reads every due row; this reads one).
+    let chained = false;
     const done = (async () => {
       let result: AttemptResult;
       try {
@@ -192,12 +196,12 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
         result = { ok: false, error: error instanceof Error ? error.message : String(error) };
       }
       if (this.abort.signal.aborted) return; // stop() gives the row back
-      await this.record(row, lease, result);
+      chained = await this.record(row, lease, result);
     })()
       .catch((error: unknown) => this.events.error?.(error))
       .finally(() => {
         this.inFlight.delete(row.id);
-        this.wake();
+        if (!chained) this.wake();
       });
     this.inFlight.set(row.id, { lease, done });
   }
@@ -206,10 +210,12 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
    * Settle the outcome and, in the same transaction, claim the partition's next due row: one
    * write per attempt instead of two. Measured (test/support/webhook-probe.ts, 500 deliveries
    * to one local endpoint, SQLite, this loaded 2-core machine): separate claim and settle
-   * writes drained 20/s in 1 001 transactions; together, 33/s in 502. (fsync bound: each
-   * endpoint gets one attempt at a time, so its commits cannot share a group commit.)
+   * writes drained 20/s in 1 001 transactions; together, 33/s in 502; with the next row read from
+   * the partition's own index instead of a pass over every due row, 75/s (1 500: 14/s → 42/s).
+   * What remains is one fsync per attempt: an endpoint has one attempt at a time, so its commits
+   * cannot share a group commit.
    */
-  private async record(row: Row, lease: number, result: AttemptResult): Promise<void> {
+  private async record(row: Row, lease: number, result: AttemptResult): Promise<boolean> {
     const { channel, clock } = this;
     const part = channel.partition === undefined ? undefined : row[channel.partition];
     const { recorded, next, nextLease } = await this.store.write(async (tx) => {
@@ -222,23 +228,18 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
           : { status: 'pending', nextAttemptAt: now + delay, lastError: result.error };
       const recorded = await settle(tx.db, channel, row.id, lease, { ...result.set, ...values });
       const nextLease = now + channel.leaseMs;
-      const next = part === undefined || !this.active ? [] : await claim(tx.db, channel, now, 1, nextLease, part);
+      const next = part === undefined || !this.active ? [] : await claimNextIn(tx.db, channel, part, now, nextLease);
       return { recorded, next, nextLease };
     });
     this.events.settled?.(row, result, recorded);
     if (!this.active) {
       // stop() came while this transaction ran: give the claim back rather than start it.
-      if (next.length > 0)
-        await this.store.write((tx) =>
-          release(
-            tx.db,
-            channel,
-            next.map((r) => ({ id: r.id, lease: nextLease })),
-          ),
-        );
-      return;
+      const claims = next.map((r) => ({ id: r.id, lease: nextLease }));
+      if (claims.length > 0) await this.store.write((tx) => release(tx.db, channel, claims));
+      return false;
     }
     for (const r of next) this.launch(r as Row, nextLease);
+    return next.length > 0;
   }
 
   private arm(at: number): void {
