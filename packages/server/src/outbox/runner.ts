@@ -17,7 +17,11 @@
  *
  * plus an `order` column (attempts within a partition start in ascending order) and, optionally,
  * a `partition` column (one attempt at a time per value: webhooks use the endpoint, so its
- * deliveries start in `seq` order). Index `(status, next_attempt_at)` and `(partition, claimed_until)`.
+ * deliveries start in `seq` order). Index `(status, next_attempt_at)`, `(partition, claimed_until)`
+ * and, for a partitioned table, `(partition, order) where status = 'pending'` (the next row of a
+ * partition is read from it as the previous one settles). Without a partition, every row is its own.
+ * `wakesOn(effects)`: keep a `WeakSet` of the `tx.effects` your consequence wrote rows for
+ * (features/webhooks/webhooks.service.ts does), so unrelated commits cost nothing.
  *
  * Write a row with `status: 'pending'`, `next_attempt_at: now` in a `Store.write` (e.g. from a
  * `store.addConsequence`), then `new OutboxRunner(store, clock, channel).start()`. The runner calls
@@ -37,8 +41,8 @@
  *
  * ## Never in the way
  *
- * Attempts run beside the request and firing paths: a claim and an outcome are two short writes
- * (group-committed with everything else on SQLite); the attempt itself holds no transaction and
+ * Attempts run beside the request and firing paths: a claim and an outcome are short writes
+ * (group-committed with everything else on SQLite; an outcome also claims its partition's next row); the attempt itself holds no transaction and
  * no lock, and at most `concurrency` run at once. The runner wakes on this instance's commits that
  * wrote rows (`wakesOn`), on other instances' commits, and on its own timer for the next due row.
  */
