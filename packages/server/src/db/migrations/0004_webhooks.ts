@@ -1,5 +1,5 @@
 // Frozen: describes the schema as of this migration; never import application types here.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -57,6 +57,13 @@ export function up(dialect: Dialect) {
       .createIndex('webhook_deliveries_webhook')
       .on('webhook_deliveries')
       .columns(['webhook_id', 'claimed_until'])
+      .execute();
+    // An endpoint's next pending delivery in order (the runner claims it as the previous one settles).
+    await db.schema
+      .createIndex('webhook_deliveries_pending')
+      .on('webhook_deliveries')
+      .columns(['webhook_id', 'ord'])
+      .where(sql<boolean>`status = 'pending'`)
       .execute();
     // The delivery log of one endpoint, newest first.
     await db.schema.createIndex('webhook_deliveries_log').on('webhook_deliveries').columns(['webhook_id', 'ord']).execute();
