@@ -50,6 +50,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { MAX_TIMER_MS } from '../clock.ts';
 import type { Store } from '../db/store.ts';
 import type { Effects } from '../db/unit-of-work.ts';
+import { SerialPasses } from '../serial-passes.ts';
 import {
   anyClaimable,
   claim,
@@ -98,8 +99,14 @@ const RETRY_MS = 1000;
 export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
   private active = false;
   private timer: TimerHandle | null = null;
-  private dirty = false;
-  private loop: Promise<void> | null = null;
+  private readonly passes = new SerialPasses(
+    () => this.pass(),
+    (error) => {
+      this.events.error?.(error);
+      this.arm(this.clock.now() + RETRY_MS);
+    },
+    () => this.active,
+  );
   private readonly inFlight = new Map<string, { lease: number; done: Promise<void> }>();
   private readonly abort = new AbortController();
   private unsubscribe: Array<() => void> = [];
@@ -135,36 +142,21 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
     const pending = [...this.inFlight].map(([id, f]) => ({ id, lease: f.lease }));
     this.abort.abort(new Error('shutting down'));
     await Promise.all([...this.inFlight.values()].map((f) => f.done));
-    while (this.loop) await this.loop;
+    await this.passes.settled();
     if (pending.length > 0) await this.store.write((tx) => release(tx.db, this.channel, pending)).catch(() => {});
   }
 
   /** Resolves once no pass runs and no attempt is in flight (tests). */
   async idle(): Promise<void> {
-    while (this.loop || this.inFlight.size > 0) {
-      await this.loop;
+    while (this.passes.busy || this.inFlight.size > 0) {
+      await this.passes.settled();
       await Promise.all([...this.inFlight.values()].map((f) => f.done));
     }
   }
 
   /** Look for due rows now (say, after an admin asked for a retry). Passes never overlap. */
   wake(): void {
-    if (!this.active) return;
-    this.dirty = true;
-    if (this.loop) return;
-    this.loop = (async () => {
-      while (this.dirty && this.active) {
-        this.dirty = false;
-        await this.pass();
-      }
-    })()
-      .catch((error: unknown) => {
-        this.events.error?.(error);
-        this.arm(this.clock.now() + RETRY_MS);
-      })
-      .finally(() => {
-        this.loop = null;
-      });
+    this.passes.wake();
   }
 
   private async pass(): Promise<void> {

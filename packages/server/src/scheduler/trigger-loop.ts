@@ -14,6 +14,7 @@ import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../clock.ts';
 import type { Store } from '../db/store.ts';
 import type { TriggerRow } from '../features/events/event.record.ts';
 import { nextTriggers } from '../features/events/triggers.repository.ts';
+import { SerialPasses } from '../serial-passes.ts';
 import type { SchedulerEvents } from './events.ts';
 import { type FireCause, fireBatch } from './fire.ts';
 
@@ -57,8 +58,14 @@ export class TriggerLoop {
   private linkEndsAt = 0;
   private started = 0;
   private active = false;
-  private dirty = false;
-  private loop: Promise<void> | null = null;
+  private readonly passes = new SerialPasses(
+    () => this.pass(),
+    (error) => {
+      this.deps.events.emit('error', { error, retryInMs: RETRY_MS });
+      this.setTimer(this.deps.clock.now() + RETRY_MS, null);
+    },
+    () => this.active,
+  );
   private unsubscribe: Array<() => void> = [];
 
   constructor(private readonly deps: TriggerLoopDeps) {}
@@ -98,28 +105,13 @@ export class TriggerLoop {
   }
 
   /** Resolves once no pass is running (at once when none is). */
-  async settled(): Promise<void> {
-    while (this.loop) await this.loop;
+  settled(): Promise<void> {
+    return this.passes.settled();
   }
 
   /** Ask for a pass: fire what is due, re-arm. Passes never overlap. */
   private wake(): void {
-    if (!this.active) return;
-    this.dirty = true;
-    if (this.loop) return;
-    this.loop = (async () => {
-      while (this.dirty && this.active) {
-        this.dirty = false;
-        await this.pass();
-      }
-    })()
-      .catch((error: unknown) => {
-        this.deps.events.emit('error', { error, retryInMs: RETRY_MS });
-        this.setTimer(this.deps.clock.now() + RETRY_MS, null);
-      })
-      .finally(() => {
-        this.loop = null;
-      });
+    this.passes.wake();
   }
 
   private async pass(): Promise<void> {
