@@ -23,6 +23,7 @@ import {
 } from '@kairos/core';
 import Type from 'typebox';
 import type { Clock } from '../../clock.ts';
+import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../http/cursor.ts';
 import { errors, IdParams, PageQuery } from '../../http/schemas.ts';
 import { toHistoryView } from '../../live/messages.ts';
 import type { EventRecord } from './event.record.ts';
@@ -63,19 +64,6 @@ export function parseTime(raw: string | undefined, path: string): number | null 
   return parsed.at;
 }
 
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-function decodeCursor<T>(raw: string | undefined, valid: (v: unknown) => v is T): T | null {
-  if (raw === undefined) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (valid(value)) return value;
-  } catch {
-    // falls through to the error below
-  }
-  throw invalid('cursor', 'is not a cursor this server issued');
-}
-const isEventCursor = (v: unknown): v is [number, string] =>
-  Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && typeof v[1] === 'string';
 const isSeqCursor = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 /** Cache for no longer than the event stays as it is: max-age ends at the next transition. */
@@ -109,7 +97,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
     async (request) => {
       const q = request.query;
       const limit = q.limit ?? 50;
-      const after = decodeCursor(q.cursor, isEventCursor);
+      const after = decodeCursor(q.cursor, isTimeIdCursor);
       const query: ListQuery = {
         statuses: parseList(q.status, STATUSES, 'status'),
         phases: parseList(q.phase, PHASES, 'phase'),

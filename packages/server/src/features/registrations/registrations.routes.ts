@@ -4,8 +4,9 @@
  * strings, so it never reaches a log.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { KairosError, Page, RegistrationCreateBody, RegistrationCreated, RegistrationView } from '@kairos/core';
+import { Page, RegistrationCreateBody, RegistrationCreated, RegistrationView } from '@kairos/core';
 import Type from 'typebox';
+import { decodeCreatedCursor, encodeCursor } from '../../http/cursor.ts';
 import { errors, IdParams, PageQuery } from '../../http/schemas.ts';
 import { toCsv, toRegistrationView } from './registration.view.ts';
 import type { RegistrationsService } from './registrations.service.ts';
@@ -22,22 +23,6 @@ const CheckInBody = Type.Object(
   { registrationId: Type.String({ minLength: 1, maxLength: 100 }) },
   { additionalProperties: false },
 );
-
-const encodeCursor = (createdAt: number, id: string): string =>
-  Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-function decodeCursor(raw: string | undefined): { createdAt: number; id: string } | null {
-  if (raw === undefined) return null;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && typeof v[1] === 'string')
-      return { createdAt: v[0], id: v[1] };
-  } catch {
-    // falls through to the error below
-  }
-  throw new KairosError('validation_failed', 'cursor is not a cursor this server issued', [
-    { path: 'cursor', message: 'is not a cursor this server issued' },
-  ]);
-}
 
 export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: RegistrationsService }> = async (
   app,
@@ -125,12 +110,12 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<{ registrations: Reg
         );
       }
       const limit = request.query.limit ?? 50;
-      const rows = await registrations.list(request.viewer, request.params.id, decodeCursor(cursor), limit + 1);
+      const rows = await registrations.list(request.viewer, request.params.id, decodeCreatedCursor(cursor), limit + 1);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         items: page.map(toRegistrationView),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
       };
     },
   );

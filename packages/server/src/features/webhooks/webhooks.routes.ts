@@ -1,15 +1,8 @@
 /** Webhooks admin API (SPEC §12): parse, call one service method, format. Admin only. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  KairosError,
-  Page,
-  WebhookCreateBody,
-  WebhookCreated,
-  WebhookDeliveryView,
-  WebhookPatchBody,
-  WebhookView,
-} from '@kairos/core';
+import { Page, WebhookCreateBody, WebhookCreated, WebhookDeliveryView, WebhookPatchBody, WebhookView } from '@kairos/core';
 import Type from 'typebox';
+import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { errors, IdParams, PageQuery } from '../../http/schemas.ts';
 import { toDeliveryView, toWebhookView } from './webhook.view.ts';
 import type { WebhooksService } from './webhooks.service.ts';
@@ -20,19 +13,7 @@ const DeliveryParams = Type.Object({
 });
 const PageOnly = Type.Object(PageQuery, { additionalProperties: false });
 
-const encodeCursor = (ord: number): string => Buffer.from(JSON.stringify([ord])).toString('base64url');
-function decodeCursor(raw: string | undefined): number | null {
-  if (raw === undefined) return null;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 1 && Number.isSafeInteger(v[0])) return v[0] as number;
-  } catch {
-    // falls through to the error below
-  }
-  throw new KairosError('validation_failed', 'cursor is not a cursor this server issued', [
-    { path: 'cursor', message: 'is not a cursor this server issued' },
-  ]);
-}
+const isOrdCursor = (v: unknown): v is [number] => Array.isArray(v) && v.length === 1 && Number.isSafeInteger(v[0]);
 
 export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
   app.addHook('onSend', async (_request, reply) => {
@@ -130,10 +111,14 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServi
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      const rows = await webhooks.deliveries(request.params.id, decodeCursor(request.query.cursor), limit + 1);
+      const rows = await webhooks.deliveries(
+        request.params.id,
+        decodeCursor(request.query.cursor, isOrdCursor)?.[0] ?? null,
+        limit + 1,
+      );
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      return { items: page.map(toDeliveryView), nextCursor: rows.length > limit && last ? encodeCursor(last.ord) : null };
+      return { items: page.map(toDeliveryView), nextCursor: rows.length > limit && last ? encodeCursor([last.ord]) : null };
     },
   );
 
