@@ -62,7 +62,8 @@ test(
     // Every route was reached, and the fuzz got past validation often enough to write.
     expect(report.counts.size).toBe(new Set(routes.map((r) => `${r.method} ${r.path}`)).size);
     const statuses = new Set([...report.counts.values()].flatMap((m) => [...m.keys()]));
-    for (const s of [200, 201, 400, 401, 404]) expect(statuses).toContain(s);
+    // (a few hundred requests may create nothing; a thousand create several events every run)
+    for (const s of REQUESTS >= 1000 ? [200, 201, 400, 401, 404] : [200, 400, 401, 404]) expect(statuses).toContain(s);
 
     // The server is still healthy, the database consistent, every event valid by the one rule.
     expect((await server.request('GET', '/readyz')).status).toBe(200);
