@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { ERROR_CODES } from '@kairos/core';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { type Actor, arbRequest, type FuzzRequest, type IdPool, type Route, type TEMPLATES } from './fuzz-requests.ts';
+import { type Actor, arbRequest, type FuzzRequest, type IdPool, type Route } from './fuzz-requests.ts';
+import type { TEMPLATES } from './fuzz-values.ts';
 import { ADMIN, type TestServer } from './server.ts';
 
 export interface FuzzFailure {
