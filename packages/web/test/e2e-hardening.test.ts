@@ -8,7 +8,7 @@
  *   afterwards shows the server's state at once; no badge ever goes back.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADMIN,
