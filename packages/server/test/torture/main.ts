@@ -66,7 +66,7 @@ for (const mode of modes) {
       database: pg ? await pg.freshDatabase() : path.join(tempDir(), 'kairos.sqlite'),
       instances: pg ? Number(values.instances) : 1,
       kills,
-      gapMs: [1500, 6000],
+      gapMs: [1000, 4000],
       crashPostgres: pg ? (ms) => pg.crash(ms) : undefined,
       seed,
       workers: pg ? 6 : 4,

@@ -68,7 +68,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
   const t0 = Date.now();
   const rng = new Rng(o.seed);
   const cluster = o.database.startsWith('postgres');
-  const servers = Array.from({ length: o.instances }, () => new TestServer(o.database, SERVER_ENV));
+  const servers = Array.from({ length: o.instances }, () => new TestServer(o.database, SERVER_ENV, 180_000));
   const ready = new Set<TestServer>();
   // The first instance migrates an empty database; the others join it.
   for (const s of servers) {
@@ -94,6 +94,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
     const before = checker.violations.length;
     await checker.round(rng.pick([...ready]) ?? first, o.doctorEveryRound || label === 'final');
     const found = checker.violations.length - before;
+    for (const v of checker.violations.slice(before, before + 10)) o.log(`  VIOLATION ${v}`);
     o.log(
       `${label}: ${model.events.size} events, ${journal.count('ack')} acknowledged writes; ${found ? `${found} VIOLATION(S)` : 'all checks pass'}`,
     );
