@@ -96,7 +96,8 @@ export class Checker {
   }
 
   private async doctor(): Promise<void> {
-    const doctor = await runCli(['doctor', '--json'], { KAIROS_DB: this.database });
+    // 180 s: at load average 26 one doctor run in the long torture outlived a 60 s limit (killed, no output).
+    const doctor = await runCli(['doctor', '--json'], { KAIROS_DB: this.database }, 180_000);
     this.tally.doctor += 1;
     if (doctor.code !== 0)
       this.fail(`doctor exit ${doctor.code}: ${doctor.stdout.slice(0, 2000)} ${doctor.stderr.slice(0, 500)}`);
