@@ -4,7 +4,7 @@
  * mode, writes the journal (every write and its answer) and a JSON result beside it, and exits 1
  * on any violation.
  *
- *   npm run torture -- [--mode embedded|cluster|both] [--kills 25] [--seed N] [--instances 3]
+ *   npm run torture -- [--mode embedded|cluster|both] [--kills 25] [--seed N] [--instances 3] [--minutes M]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     instances: { type: 'string', default: '3' },
     out: { type: 'string' },
+    // A time budget: no kill round starts after this many minutes (the summary says how many ran).
+    minutes: { type: 'string' },
   },
 });
 const kills = Number(values.kills);
@@ -66,7 +68,8 @@ for (const mode of modes) {
       database: pg ? await pg.freshDatabase() : path.join(tempDir(), 'kairos.sqlite'),
       instances: pg ? Number(values.instances) : 1,
       kills,
-      gapMs: [1500, 6000],
+      stopAt: values.minutes ? Date.now() + Number(values.minutes) * 60_000 : undefined,
+      gapMs: [1000, 4000],
       crashPostgres: pg ? (ms) => pg.crash(ms) : undefined,
       seed,
       workers: pg ? 6 : 4,

@@ -35,7 +35,9 @@ export async function startCrashablePostgres(): Promise<CrashablePostgres> {
     createPostgresUser: root,
     initdbFlags: ['--locale=C', '--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
-    onLog: () => {},
+    onLog: (m) => {
+      if (process.env.TORTURE_PG_LOG) process.stderr.write(`pg: ${m}`);
+    },
     onError: (e) => process.stderr.write(`postgres: ${String(e)}\n`),
   });
   await server.initialise();

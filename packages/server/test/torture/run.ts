@@ -17,9 +17,11 @@ export interface TortureOptions {
   database: string;
   instances: number;
   kills: number;
+  /** Wall-clock instant after which no further kill round starts (the final check still runs). */
+  stopAt?: number | undefined;
   /** Milliseconds between restarts and the next kill: [min, max]. */
   gapMs: [number, number];
-  /** Crash the PostgreSQL server once, half-way (cluster mode, own PostgreSQL only). */
+  /** Crash the PostgreSQL server once, in the second round (cluster mode, own PostgreSQL only). */
   crashPostgres?: ((downMs: number) => Promise<void>) | undefined;
   seed: number;
   workers: number;
@@ -68,7 +70,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
   const t0 = Date.now();
   const rng = new Rng(o.seed);
   const cluster = o.database.startsWith('postgres');
-  const servers = Array.from({ length: o.instances }, () => new TestServer(o.database, SERVER_ENV));
+  const servers = Array.from({ length: o.instances }, () => new TestServer(o.database, SERVER_ENV, 180_000));
   const ready = new Set<TestServer>();
   // The first instance migrates an empty database; the others join it.
   for (const s of servers) {
@@ -86,6 +88,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
   let instancesKilled = 0;
   let diedOnTheirOwn = 0;
   let postgresCrashes = 0;
+  let rounds = 0;
 
   const check = async (label: string) => {
     await driver.pause();
@@ -94,6 +97,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
     const before = checker.violations.length;
     await checker.round(rng.pick([...ready]) ?? first, o.doctorEveryRound || label === 'final');
     const found = checker.violations.length - before;
+    for (const v of checker.violations.slice(before, before + 10)) o.log(`  VIOLATION ${v}`);
     o.log(
       `${label}: ${model.events.size} events, ${journal.count('ack')} acknowledged writes; ${found ? `${found} VIOLATION(S)` : 'all checks pass'}`,
     );
@@ -124,6 +128,11 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
   driver.start(o.workers);
   try {
     for (let k = 1; k <= o.kills; k++) {
+      if (o.stopAt && Date.now() > o.stopAt) {
+        o.log(`time budget reached after ${k - 1} kill rounds`);
+        break;
+      }
+      rounds = k;
       await sleep(rng.int(o.gapMs[0], o.gapMs[1]));
       for (const s of servers) {
         if (s.child?.exitCode !== null || !s.child) {
@@ -131,7 +140,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
           ready.delete(s);
         }
       }
-      if (o.crashPostgres && k === Math.ceil(o.kills / 2)) {
+      if (o.crashPostgres && k === Math.min(2, o.kills)) {
         const down = rng.int(1000, 3000);
         o.log(`crash ${k}: PostgreSQL (immediate shutdown, down ${down} ms)`);
         await o.crashPostgres(down);
@@ -161,7 +170,7 @@ export async function torture(o: TortureOptions): Promise<TortureSummary> {
     mode: cluster ? 'cluster' : 'embedded',
     seed: o.seed,
     seconds: Math.round((Date.now() - t0) / 1000),
-    kills: o.kills,
+    kills: rounds,
     instancesKilled,
     postgresCrashes,
     diedOnTheirOwn,
