@@ -30,11 +30,11 @@ const on = (dialect: string) => files.filter((f) => dialectsOf(f).includes(diale
 
 export default defineConfig({
   test: {
-    // Server suites start real processes on real ports and mostly wait on the clock (boundaries
-    // falling due, restarts), so three files at a time keep two cores busy: the whole test
-    // command took 10 m 31 s with 3 (70 files) on this 2-core machine; timing bounds are generous.
+    // Server suites start real processes on real ports; two cores run two files at a time. Three
+    // took the whole test command to 10 m 31 s (70 files) but starved the CPU-bound suites (an
+    // 8 000-entry fan-out, a burst) past their bounds in one run of two: not worth a flaky CI.
     pool: 'forks',
-    maxWorkers: 3,
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['packages/server/test/support/bundle.setup.ts'],
