@@ -2,7 +2,7 @@
  * `kairos doctor`: checks invariants I1 (triggers equal the future boundaries of approved,
  * non-cancelled events) and I2 (stored status equals the lifecycle at now) directly on the
  * database; `fix` repairs everything in one transaction. Safe beside a running server: it reads
- * a consistent snapshot and repairs under the write lock.
+ * a consistent snapshot and repairs with no other write running.
  *
  * Set-based and streaming: events and triggers are both read in event-id order, in keyset chunks,
  * and merged like a sort-merge join, so memory stays bounded by a chunk (plus the problems found)
@@ -171,19 +171,23 @@ export async function runDoctor(
   if (!fix || first.problems.length === 0) {
     return { ok: first.problems.length === 0, checkedEvents: first.checked, problems: first.problems, fixed: 0 };
   }
-  // Re-examine under the write lock so the repair acts on what is there now, all or nothing.
-  return store.write(async (tx) => {
-    const t = now();
-    const { checked, problems, broken } = await examine(tx.db, t, options.onProgress);
-    await repair(tx, broken, problems, t);
-    return { ok: true, checkedEvents: checked, problems, fixed: problems.length };
-  });
+  // Re-examine with no other write running (cluster: the write lock held alone) so the repair
+  // acts on what is there now, all or nothing.
+  return store.write(
+    async (tx) => {
+      const t = now();
+      const { checked, problems, broken } = await examine(tx.db, t, options.onProgress);
+      await repair(tx, broken, problems, t);
+      return { ok: true, checkedEvents: checked, problems, fixed: problems.length };
+    },
+    { lock: 'all' },
+  );
 }
 
 async function repair(tx: Tx, broken: Map<string, DoctorEvent>, problems: Problem[], now: number): Promise<void> {
   const orphans = problems.filter((p) => p.kind === 'orphan_trigger').map((p) => p.eventId);
   for (const eventId of new Set(orphans)) await deleteTriggersOf(tx, eventId);
-  // The full rows, as they read under the write lock: history entries carry the event as it reads.
+  // The full rows, as they read with no other write running: history entries carry the event as it reads.
   // In chunks: an IN list stays far below SQLite's 32 766 bound variables.
   const ids = [...broken.keys()];
   for (let i = 0; i < ids.length; i += 1000) {

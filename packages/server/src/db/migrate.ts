@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003_list_indexes.ts';
 import * as m0004 from './migrations/0004_webhooks.ts';
 import * as m0005 from './migrations/0005_mail.ts';
 import * as m0006 from './migrations/0006_pg_search.ts';
+import * as m0007 from './migrations/0007_delivery_position.ts';
 import type { Store } from './store.ts';
 
 /** Numbered, frozen migrations; each takes the dialect so one file serves SQLite and PostgreSQL. */
@@ -18,6 +19,7 @@ function provider(dialect: Store['dialect']): MigrationProvider {
         '0004_webhooks': { up: m0004.up(dialect) },
         '0005_mail': { up: m0005.up(dialect) },
         '0006_pg_search': { up: m0006.up(dialect) },
+        '0007_delivery_position': { up: m0007.up(dialect) },
       };
     },
   };

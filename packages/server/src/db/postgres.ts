@@ -1,11 +1,16 @@
 /**
  * Cluster mode's store: PostgreSQL shared by any number of `kairos serve` instances.
  *
- * Writes are serialised cluster-wide: every write transaction first takes one transaction-scoped
- * advisory lock. History `seq` then increases in commit order across all instances — the live
- * hub fans out strictly by `seq` and would skip a lower seq that committed after a higher one,
- * which two concurrent PostgreSQL transactions could otherwise do. Kairos writes are short (a
- * few rows each), so one lock costs little and rules out deadlocks between writers too.
+ * Writes run concurrently, within an instance and across instances (SPEC §10): no queue, no
+ * cluster-wide lock. What a write reads to decide, it locks (`Tx.rowLocks`: the event row
+ * `FOR UPDATE`; a firing claims events `SKIP LOCKED`), so two writes of one event take turns and
+ * writes of different events do not wait for each other. Docs: docs/decisions/0004-concurrent-cluster-writes.md.
+ *
+ * History `seq` (a sequence) is then taken in one order and committed in another. The readers
+ * that publish in `seq` order (the live hub, stream replay, webhook claims) read only up to
+ * `settled(…)`: every write takes its transaction id before anything else, so once every
+ * transaction that was running when a sequence value was read has ended, no row at or below that
+ * value can still appear (see `settled`).
  *
  * Each write also sends `NOTIFY kairos_commits, '<instance id>'` (delivered at commit); every
  * instance LISTENs on a dedicated connection and tells its `onExternalCommit` listeners about
@@ -15,13 +20,29 @@ import { randomUUID } from 'node:crypto';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { type CommitListener, type Consequence, notify, ping, type Store, subscribeTo, withConsequences } from './store.ts';
-import { newEffects, type TriggerJobs } from './unit-of-work.ts';
+import {
+  type CommitListener,
+  type Consequence,
+  notify,
+  ping,
+  type Store,
+  subscribeTo,
+  type WriteLock,
+  withConsequences,
+} from './store.ts';
+import { type Db, newEffects, type TriggerJobs } from './unit-of-work.ts';
 
-/** Any constant shared by all instances; "kairos" in ASCII. */
+/** Advisory lock keys, constants shared by all instances: "kairos" in ASCII, and the next one. */
 const WRITE_LOCK = 0x6b6169726f73;
+const OUTBOX_LOCK = WRITE_LOCK + 1;
 const CHANNEL = 'kairos_commits';
 const INT8 = 20;
+/**
+ * PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict
+ * (40001): it changed nothing, and running it again is what the server asks for.
+ */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
 
 /**
  * int8 (bigint instants, `bigserial` seq, count(*)) as a JS number: epoch milliseconds and
@@ -47,33 +68,43 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const listeners = new Set<CommitListener>();
   const consequences = new Set<Consequence>();
   const external = listenForCommits(url, instanceId);
-  // This instance's writes queue here anyway (the advisory lock admits one at a time); queueing
-  // in process also keeps one pooled connection per waiting write free for reads, and makes
-  // listeners hear this instance's commits in commit order.
-  let tail: Promise<unknown> = Promise.resolve();
+  const running = new Set<Promise<unknown>>();
   const stats = { writes: 0, transactions: 0 };
+
+  const attempt = async <T>(fn: Parameters<Store['write']>[0], lock: WriteLock | undefined): Promise<T> => {
+    const effects = newEffects();
+    const value = await db.transaction().execute(async (trx) => {
+      await begin(trx, lock);
+      const result = await withConsequences({ db: trx, effects, jobs, rowLocks: true }, fn, consequences);
+      await sql`select pg_notify(${CHANNEL}, ${instanceId})`.execute(trx);
+      return result;
+    });
+    stats.writes++;
+    stats.transactions++;
+    for (const listener of listeners) notify(listener, effects);
+    return value as T;
+  };
 
   return {
     dialect: 'postgres',
     db,
     jobs,
-    write(fn) {
-      const run = tail.then(async () => {
-        const effects = newEffects();
-        const value = await db.transaction().execute(async (trx) => {
-          await sql`select pg_advisory_xact_lock(${WRITE_LOCK}::bigint)`.execute(trx);
-          const result = await withConsequences({ db: trx, effects, jobs }, fn, consequences);
-          await sql`select pg_notify(${CHANNEL}, ${instanceId})`.execute(trx);
-          return result;
-        });
-        stats.writes++;
-        stats.transactions++;
-        for (const listener of listeners) notify(listener, effects);
-        return value;
-      });
-      tail = run.catch(() => {});
+    ordered: false,
+    write(fn, options) {
+      const run = (async () => {
+        for (let n = 1; ; n++) {
+          try {
+            return await attempt<Awaited<ReturnType<typeof fn>>>(fn, options?.lock);
+          } catch (error) {
+            if (n >= MAX_ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+          }
+        }
+      })();
+      running.add(run);
+      void run.catch(() => {}).finally(() => running.delete(run));
       return run;
     },
+    settled: (sequence) => settled(pool, sequence),
     onCommit: (listener) => subscribeTo(listeners, listener),
     addConsequence: (consequence) => subscribeTo(consequences, consequence),
     onExternalCommit: external.subscribe,
@@ -81,11 +112,54 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     ping: () => ping(db),
     async close() {
       listeners.clear();
-      await tail;
+      await Promise.allSettled([...running]);
       await external.close();
       await db.destroy();
     },
   };
+}
+
+/**
+ * A write's first statement, one round trip: take the transaction id (so `settled` can see this
+ * write from before it takes any sequence value), and the advisory lock its kind asks for. Every
+ * write holds the write lock shared; only `kairos doctor --fix` holds it alone (`all`).
+ */
+async function begin(trx: Db, lock: WriteLock | undefined): Promise<void> {
+  if (lock === 'all') await sql`select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK}::bigint)`.execute(trx);
+  else if (lock === 'outbox') {
+    await sql`select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}::bigint),
+      pg_advisory_xact_lock(${OUTBOX_LOCK}::bigint)`.execute(trx);
+  } else await sql`select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}::bigint)`.execute(trx);
+}
+
+/**
+ * How far a sequence's rows are final. Read the sequence's last value L, then take a transaction
+ * id of our own, X (rolled back at once: an abort record, never waited on). A write that took a
+ * value at or below L had taken its transaction id before (`begin`), so below X. Once the oldest
+ * running transaction (a snapshot's xmin) is past X, every such write has committed or rolled
+ * back: no row at or below L can still appear. (A snapshot's xmax alone would not do: it is one
+ * past the last *completed* id, and a running write's id can lie beyond it — the first version of
+ * this read it and lost messages.) Two round trips when no write is running; otherwise it waits
+ * for the writes that were, which are short. It spends a transaction id per call, as a write does.
+ */
+async function settled(pool: pg.Pool, sequence: string): Promise<number> {
+  const client = await pool.connect();
+  try {
+    // One simple-protocol message, one round trip; the name is ours, never a user's.
+    const results = (await client.query(
+      `begin; select case when is_called then last_value else 0 end as value from ${sequence};
+       select pg_current_xact_id()::text as me; rollback`,
+    )) as unknown as pg.QueryResult[];
+    const value = Number(results[1]?.rows[0]?.value ?? 0);
+    const me = BigInt(results[2]?.rows[0]?.me ?? 0);
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      const { rows } = await client.query<{ oldest: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as oldest');
+      if (BigInt(rows[0]?.oldest ?? 0) > me) return value;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -110,6 +110,8 @@ export interface WebhookDeliveriesTable {
   webhookId: string;
   type: string;
   seq: number | null;
+  /** The order attempts to one endpoint start in, with `ord` (migration 0007). */
+  position: number;
   body: string;
   status: string;
   attempts: Generated<number>;

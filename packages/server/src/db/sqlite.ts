@@ -47,6 +47,8 @@ export function openSqlite(file: string): Store {
     db,
     jobs: NO_JOBS,
     write: (fn) => queue.write(fn),
+    ordered: true,
+    settled: async () => Number.POSITIVE_INFINITY,
     onCommit: (listener) => subscribeTo(listeners, listener),
     addConsequence: (consequence) => subscribeTo(consequences, consequence),
     onExternalCommit: external.subscribe,

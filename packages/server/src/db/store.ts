@@ -17,6 +17,19 @@ export type CommitListener = (effects: Effects) => void;
  */
 export type Consequence = (tx: Tx) => Promise<void>;
 
+/**
+ * What else a write must exclude, beyond what its own row locks do. SQLite runs one write at a
+ * time anyway; on PostgreSQL writes run concurrently and these take advisory locks:
+ * - `all`: no other write runs meanwhile (`kairos doctor --fix` repairs what it just examined);
+ * - `outbox`: claims and outcomes of the outbox runners take turns (a claim reads which partitions
+ *   are free and marks rows in one go).
+ */
+export type WriteLock = 'all' | 'outbox';
+
+export interface WriteOptions {
+  lock?: WriteLock;
+}
+
 export interface WriteStats {
   writes: number;
   transactions: number;
@@ -26,8 +39,24 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly db: Db;
   readonly jobs: TriggerJobs;
-  /** Run `fn` in one write transaction; listeners hear about its effects once it commits, in commit order. */
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` in one write transaction; listeners hear about its effects once it commits. `fn` may
+   * run more than once (PostgreSQL retries a transaction it aborted to break a deadlock), so it
+   * only touches the database and its `tx`.
+   */
+  write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
+  /**
+   * True when commits are announced in `seq` order with no gap (one writer: SQLite). False when
+   * writes overlap (PostgreSQL): then `settled` tells how far the history may be read.
+   */
+  readonly ordered: boolean;
+  /**
+   * The highest value of the named sequence (`history_seq_seq`, `webhook_deliveries_ord_seq`)
+   * below which every value taken is final: its row committed or never will. Readers that publish
+   * in sequence order read up to it and never skip a row that commits later. Infinity when
+   * `ordered`.
+   */
+  settled(sequence: string): Promise<number>;
   onCommit(listener: CommitListener): () => void;
   /** Run `consequence` inside every later write transaction, after the write's own work. */
   addConsequence(consequence: Consequence): () => void;

@@ -50,4 +50,10 @@ export interface Tx {
   db: Db;
   effects: Effects;
   jobs: TriggerJobs;
+  /**
+   * Writes overlap (PostgreSQL): a write that reads a row to decide what to change locks it
+   * (`FOR UPDATE`), and a firing claims events with `SKIP LOCKED`. False on SQLite, whose single
+   * writer excludes the others already (and whose SQL has no row locks).
+   */
+  rowLocks: boolean;
 }

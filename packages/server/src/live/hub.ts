@@ -7,9 +7,12 @@
  * audience as one socket write. Batched firing puts hundreds of entries in one commit, and
  * 10 000 clients mostly share the public audience, so the per-client cost is one `write`.
  *
- * Entries go out strictly in `seq` order, each once. This process's commits are sent as they
- * commit; entries another process wrote (`kairos doctor --fix`) are read from the history when
- * the store notices that commit, or when a later commit of ours shows a gap in `seq`.
+ * Entries go out strictly in `seq` order, each once. With one writer (SQLite) this process's
+ * commits are sent as they commit; entries another process wrote (`kairos doctor --fix`) are read
+ * from the history when the store notices that commit, or when a later commit of ours shows a
+ * gap in `seq`. Where writes overlap (PostgreSQL) a higher `seq` can commit before a lower one,
+ * so entries go out only up to the store's `settled` bound: ours from the commit's effects,
+ * others' read from the history (`publishSettled`).
  *
  * A stream is a resource (SPEC §7): the hub admits at most `maxPerClient` streams per address
  * and `maxStreams` in all, and a stream opened with a session ends when the session does.
@@ -26,6 +29,7 @@ import { historySince, lastSeq } from '../features/history/history.repository.ts
 import { toRegistrationMessage } from '../features/registrations/registration.view.ts';
 import { registrationCounts } from '../features/registrations/registrations.repository.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { SerialPasses } from '../serial-passes.ts';
 import { type Batch, canSeeEntry, frame, HEARTBEAT, type Outgoing, outgoing, toBatch } from './frames.ts';
 import { toLiveMessage } from './messages.ts';
 import { SessionTimers } from './session-timers.ts';
@@ -58,6 +62,11 @@ interface Audience {
 const audienceOf = (v: Viewer): string => (v.role === 'public' ? 'public' : v.role === 'admin' ? 'admin' : `user:${v.userId}`);
 
 const CATCH_UP_PAGE = 500;
+const HISTORY_SEQUENCE = 'history_seq_seq';
+/** After a failed read of the settled bound (the database unreachable), look again this soon. */
+const SETTLE_RETRY_MS = 1000;
+
+type HeldEntry = Effects['entries'][number];
 /** A closed session's stream comes back soon, as whatever its cookie or token now allows. */
 const SESSION_END_RETRY_MS = 1000;
 
@@ -72,6 +81,18 @@ export class LiveHub {
   private published = 0;
   /** Work that must wait for a catch-up read, in order; null when nothing waits. */
   private queue: Promise<void> | null = null;
+  /** Overlapping writes: this process's committed entries not yet settled, by seq. */
+  private readonly held = new Map<number, HeldEntry>();
+  /** Overlapping writes: a commit's registration changes, sent after its last entry. */
+  private readonly heldChanges = new Map<number, Effects['registrations']>();
+  private readonly settling = new SerialPasses(
+    () => this.publishSettled(),
+    (error) => {
+      process.emitWarning(`live hub catch-up failed: ${error instanceof Error ? error.message : String(error)}`);
+      setTimeout(() => this.settling.wake(), SETTLE_RETRY_MS).unref();
+    },
+    () => true,
+  );
 
   constructor(
     private readonly store: Store,
@@ -82,15 +103,22 @@ export class LiveHub {
   ) {
     this.timers = new SessionTimers(clock, (c) => this.endClient(c, SESSION_END_RETRY_MS));
     this.unsubscribers.push(
-      store.onCommit((effects) => this.publish(effects)),
-      store.onExternalCommit(() => this.enqueue(() => this.catchUp(Number.POSITIVE_INFINITY))),
+      store.onCommit((effects) => (store.ordered ? this.publish(effects) : this.hold(effects))),
+      store.onExternalCommit(() =>
+        store.ordered ? this.enqueue(() => this.catchUp(Number.POSITIVE_INFINITY)) : this.settling.wake(),
+      ),
     );
     if (sessions) this.unsubscribers.push(sessions.onEnd((end) => this.endSessions(end)));
   }
 
   /** Start from the history as it is: entries written before this process started are replay's job. */
   async init(): Promise<void> {
-    this.published = await lastSeq(this.store.db);
+    this.published = this.store.ordered ? await lastSeq(this.store.db) : await this.store.settled(HISTORY_SEQUENCE);
+  }
+
+  /** The highest seq fanned out: every entry up to it is final, and each later one will come through `add`'s clients. */
+  get publishedSeq(): number {
+    return this.published;
   }
 
   get size(): number {
@@ -200,6 +228,68 @@ export class LiveHub {
     });
   }
 
+  /** Overlapping writes: keep a commit's entries until the bound passes them. */
+  private hold(effects: Effects): void {
+    const last = effects.entries.at(-1)?.entry.seq;
+    if (last === undefined || last <= this.published) {
+      // Registration changes alone carry no seq: nothing to order them against. (Entries already
+      // published — read from the history by a pass that ran before this listener — are not sent twice.)
+      this.send({ ...effects, entries: [] });
+      return;
+    }
+    for (const held of effects.entries) if (held.entry.seq > this.published) this.held.set(held.entry.seq, held);
+    if (effects.registrations.length > 0) this.heldChanges.set(last, effects.registrations);
+    this.settling.wake();
+  }
+
+  /**
+   * Publish every entry up to the settled bound, in seq order: this process's from what its
+   * commits held back (the event as it read after each write), the rest read from the history.
+   * A seq with no row (a rolled-back write's) is skipped once the bound has passed it.
+   */
+  private async publishSettled(): Promise<void> {
+    const bound = await this.store.settled(HISTORY_SEQUENCE);
+    while (this.published < bound) {
+      const out: Outgoing[] = [];
+      while (this.published < bound && this.held.has(this.published + 1)) this.takeHeld(out, this.published + 1);
+      if (this.published < bound) {
+        // Not ours, or not there: read what committed after it, up to the bound.
+        const page = (await historySince(this.store.db, this.published, CATCH_UP_PAGE)).filter((h) => h.seq <= bound);
+        await this.takeFromHistory(out, page);
+        if (page.length < CATCH_UP_PAGE) {
+          for (const seq of [...this.held.keys()].sort((a, b) => a - b)) if (seq <= bound) this.takeHeld(out, seq);
+          this.published = Math.max(this.published, bound);
+        }
+      }
+      this.fanOut(out);
+      if (this.published < bound) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private takeHeld(out: Outgoing[], seq: number): void {
+    const held = this.held.get(seq);
+    this.held.delete(seq);
+    if (held) this.take(out, held.entry, held.event as EventRecord | null, held.counts);
+    const changes = this.heldChanges.get(seq);
+    if (!changes) return;
+    this.heldChanges.delete(seq);
+    for (const change of changes) out.push(registrationFrame(change));
+  }
+
+  /** Entries read from the history (seq order): ours as held, the rest with the event as it reads now. */
+  private async takeFromHistory(out: Outgoing[], page: HistoryRecord[]): Promise<void> {
+    const theirs = page.filter((h) => !this.held.has(h.seq)).map((h) => h.eventId);
+    const [events, counts] = await Promise.all([findEvents(this.store.db, theirs), registrationCounts(this.store.db, theirs)]);
+    for (const h of page) {
+      if (this.held.has(h.seq)) {
+        this.takeHeld(out, h.seq);
+        continue;
+      }
+      const event = h.cause === 'delete' ? null : (events.get(h.eventId) ?? null);
+      this.take(out, h, event, counts.get(h.eventId) ?? NO_REGISTRATIONS);
+    }
+  }
+
   /** Fan out the entries after `published`, up to `upTo`, from the history table. */
   private async catchUp(upTo: number): Promise<void> {
     for (;;) {
@@ -239,17 +329,7 @@ export class LiveHub {
   private send(effects: Effects): void {
     const out: Outgoing[] = [];
     for (const { entry, event, counts } of effects.entries) this.take(out, entry, event as EventRecord | null, counts);
-    // Registration changes are not history: no `id:` line, so Last-Event-ID keeps counting history
-    // only (they are not replayed; a reconnecting admin re-reads the list). Never sent to the public.
-    for (const change of effects.registrations) {
-      out.push(
-        outgoing(
-          null,
-          (v) => canManageAttendees(v, { createdBy: change.ownerId }),
-          () => frame(change.type, toRegistrationMessage(change)),
-        ),
-      );
-    }
+    for (const change of effects.registrations) out.push(registrationFrame(change));
     this.fanOut(out);
   }
 
@@ -275,4 +355,16 @@ export class LiveHub {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     for (const c of [...this.signedIn(), ...(this.audiences.get('public')?.clients ?? [])]) this.endClient(c, retryMs);
   }
+}
+
+/**
+ * Registration changes are not history: no `id:` line, so Last-Event-ID keeps counting history
+ * only (they are not replayed; a reconnecting admin re-reads the list). Never sent to the public.
+ */
+function registrationFrame(change: Effects['registrations'][number]): Outgoing {
+  return outgoing(
+    null,
+    (v) => canManageAttendees(v, { createdBy: change.ownerId }),
+    () => frame(change.type, toRegistrationMessage(change)),
+  );
 }

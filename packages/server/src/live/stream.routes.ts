@@ -138,7 +138,9 @@ export const streamRoutes: FastifyPluginAsync<StreamRouteOptions> = async (app, 
       if (parsed !== null) {
         // Replay what this client missed, in order, as it may see it; paced by the socket.
         for (;;) {
-          const page = await historySince(store.db, sent, REPLAY_PAGE);
+          // Up to what the hub has published: beyond it a write may still commit below an entry
+          // that already has (cluster mode), and the hub sends those to this client as they settle.
+          const page = (await historySince(store.db, sent, REPLAY_PAGE)).filter((h) => h.seq <= hub.publishedSeq);
           if (page.length === 0 || closed()) break;
           const events = await findEvents(
             store.db,

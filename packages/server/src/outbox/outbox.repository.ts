@@ -3,10 +3,15 @@
  * column names come from a `Channel` in camelCase (the CamelCasePlugin maps them), so the
  * queries are built untyped; each channel's own repository keeps its typed queries.
  *
- * Every function that changes rows runs inside `Store.write`, whose transaction is serialised
- * (SQLite: one writer; PostgreSQL: the cluster-wide write lock, db/postgres.ts). A claim reads
- * the candidates and marks them in that one transaction, so two instances can never claim the
- * same row, and no `FOR UPDATE SKIP LOCKED` is needed.
+ * Every function that changes rows runs inside a `Store.write` that excludes the other runners'
+ * (SQLite: one writer; PostgreSQL: the `outbox` advisory lock, db/postgres.ts). A claim reads
+ * which partitions are free and marks rows in that one transaction, so two instances can never
+ * claim the same row or start two attempts of one partition.
+ *
+ * Where writes overlap, `order` values are taken in one order and committed in another; a
+ * channel that names `orderedBy` (the sequence behind `order`) claims only rows whose `order` is
+ * within the store's `settled` bound for it (`bound` here): no row with a lower `order` can still
+ * commit, so a partition's attempts still start in order.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Db } from '../db/unit-of-work.ts';
@@ -29,6 +34,10 @@ export interface OutboxTable {
   partition?: string;
   /** Ascending = the order attempts start in (within a partition). */
   order: string;
+  /** Ties in `order` go by this column. */
+  tieBreak?: string;
+  /** The PostgreSQL sequence that numbers `order`, when its order matters across writes. */
+  orderedBy?: string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the outbox tables are named at run time by the channel
@@ -38,7 +47,7 @@ const untyped = (db: Db): Kysely<any> => db as unknown as Kysely<any>;
  * Rows that may be claimed now: pending, due, and first in a partition where no row is claimed
  * (an attempt in flight, here or on another instance, holds its partition).
  */
-function claimable(db: Db, t: OutboxTable, now: number) {
+function claimable(db: Db, t: OutboxTable, now: number, bound: number) {
   const part = t.partition ?? 'id';
   const q = untyped(db);
   const ranked = q
@@ -46,13 +55,20 @@ function claimable(db: Db, t: OutboxTable, now: number) {
     .select((eb) => [
       't.id',
       `t.${t.order} as ord`,
+      `t.${t.tieBreak ?? t.order} as tie`,
       eb.fn
         .agg<number>('row_number')
-        .over((ob) => ob.partitionBy(`t.${part}`).orderBy(`t.${t.order}`))
+        .over((ob) =>
+          ob
+            .partitionBy(`t.${part}`)
+            .orderBy(`t.${t.order}`)
+            .orderBy(`t.${t.tieBreak ?? t.order}`),
+        )
         .as('rn'),
     ])
     .where('t.status', '=', 'pending')
     .where('t.nextAttemptAt', '<=', now)
+    .$if(Number.isFinite(bound), (q) => q.where(`t.${t.order}`, '<=', bound))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -60,17 +76,24 @@ function claimable(db: Db, t: OutboxTable, now: number) {
         ),
       ),
     );
-  return q.selectFrom(ranked.as('d')).select('d.id').where('d.rn', '=', 1).orderBy('d.ord');
+  return q.selectFrom(ranked.as('d')).select('d.id').where('d.rn', '=', 1).orderBy('d.ord').orderBy('d.tie');
 }
 
 /** Is anything claimable now? (A read outside any transaction, so an idle instance writes nothing.) */
-export async function anyClaimable(db: Db, t: OutboxTable, now: number): Promise<boolean> {
-  return (await claimable(db, t, now).limit(1).executeTakeFirst()) !== undefined;
+export async function anyClaimable(db: Db, t: OutboxTable, now: number, bound: number): Promise<boolean> {
+  return (await claimable(db, t, now, bound).limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** Claim up to `limit` rows until `leaseUntil`, counting the attempt; answers them in `order`. */
-export async function claim(db: Db, t: OutboxTable, now: number, limit: number, leaseUntil: number): Promise<OutboxRow[]> {
-  const ids = (await claimable(db, t, now).limit(limit).execute()).map((r) => String(r.id));
+export async function claim(
+  db: Db,
+  t: OutboxTable,
+  now: number,
+  bound: number,
+  limit: number,
+  leaseUntil: number,
+): Promise<OutboxRow[]> {
+  const ids = (await claimable(db, t, now, bound).limit(limit).execute()).map((r) => String(r.id));
   return mark(db, t, ids, leaseUntil);
 }
 
@@ -83,6 +106,7 @@ export async function claimNextIn(
   t: OutboxTable,
   partition: unknown,
   now: number,
+  bound: number,
   leaseUntil: number,
 ): Promise<OutboxRow[]> {
   const part = t.partition ?? 'id';
@@ -101,7 +125,9 @@ export async function claimNextIn(
     // A literal, not a parameter: SQLite uses a partial index only when the query's own text implies its condition.
     .where('status', '=', sql.lit('pending'))
     .where('nextAttemptAt', '<=', now)
+    .$if(Number.isFinite(bound), (q) => q.where(t.order, '<=', bound))
     .orderBy(t.order)
+    .$if(t.tieBreak !== undefined, (q) => q.orderBy(t.tieBreak as string))
     .limit(1)
     .executeTakeFirst();
   return next ? mark(db, t, [String(next.id)], leaseUntil) : [];

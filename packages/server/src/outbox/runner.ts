@@ -92,6 +92,9 @@ export interface RunnerEvents {
   error?(error: unknown): void;
 }
 
+/** Claims and outcomes of all runners take turns (see outbox.repository.ts). */
+const OUTBOX = { lock: 'outbox' } as const;
+
 /** The longest the timer sleeps before looking again (wall-clock jumps, leases of dead instances). */
 const MAX_SLEEP_MS = 60_000;
 const RETRY_MS = 1000;
@@ -121,7 +124,7 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
   async start(): Promise<void> {
     if (this.active) return;
     this.active = true;
-    if (this.store.dialect === 'sqlite') await this.store.write((tx) => releaseAll(tx.db, this.channel));
+    if (this.store.dialect === 'sqlite') await this.store.write((tx) => releaseAll(tx.db, this.channel), OUTBOX);
     this.unsubscribe = [
       this.store.onCommit((effects) => {
         if (this.channel.wakesOn(effects)) this.wake();
@@ -143,7 +146,7 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
     this.abort.abort(new Error('shutting down'));
     await Promise.all([...this.inFlight.values()].map((f) => f.done));
     await this.passes.settled();
-    if (pending.length > 0) await this.store.write((tx) => release(tx.db, this.channel, pending)).catch(() => {});
+    if (pending.length > 0) await this.store.write((tx) => release(tx.db, this.channel, pending), OUTBOX).catch(() => {});
   }
 
   /** Resolves once no pass runs and no attempt is in flight (tests). */
@@ -163,11 +166,12 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
     const { store, clock, channel } = this;
     const room = channel.concurrency - this.inFlight.size;
     let now = clock.now();
-    if (room > 0 && (await anyClaimable(store.db, channel, now))) {
+    const bound = room > 0 ? await this.bound() : 0;
+    if (room > 0 && (await anyClaimable(store.db, channel, now, bound))) {
       const rows = await store.write((tx) => {
         now = clock.now();
-        return claim(tx.db, channel, now, room, now + channel.leaseMs);
-      });
+        return claim(tx.db, channel, now, bound, room, now + channel.leaseMs);
+      }, OUTBOX);
       for (const row of rows) this.launch(row as Row, now + channel.leaseMs);
     }
     // While attempts are in flight their outcomes wake us; the timer covers the rest. When every
@@ -178,6 +182,12 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
       if (this.timer) clock.clearTimeout(this.timer);
       this.timer = null;
     } else this.arm(at);
+  }
+
+  /** How far rows may be claimed in `order`: all of them unless the channel's order spans writes. */
+  private bound(): Promise<number> {
+    const { orderedBy } = this.channel;
+    return orderedBy === undefined ? Promise.resolve(Number.POSITIVE_INFINITY) : this.store.settled(orderedBy);
   }
 
   private launch(row: Row, lease: number): void {
@@ -214,6 +224,7 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
   private async record(row: Row, lease: number, result: AttemptResult): Promise<boolean> {
     const { channel, clock } = this;
     const part = channel.partition === undefined ? undefined : row[channel.partition];
+    const bound = part === undefined ? 0 : await this.bound();
     const { recorded, next, nextLease } = await this.store.write(async (tx) => {
       const now = clock.now();
       const delay = result.ok || result.final ? undefined : channel.schedule[row.attempts - 1];
@@ -224,14 +235,14 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
           : { status: 'pending', nextAttemptAt: now + delay, lastError: result.error };
       const recorded = await settle(tx.db, channel, row.id, lease, { ...result.set, ...values });
       const nextLease = now + channel.leaseMs;
-      const next = part === undefined || !this.active ? [] : await claimNextIn(tx.db, channel, part, now, nextLease);
+      const next = part === undefined || !this.active ? [] : await claimNextIn(tx.db, channel, part, now, bound, nextLease);
       return { recorded, next, nextLease };
-    });
+    }, OUTBOX);
     this.events.settled?.(row, result, recorded);
     if (!this.active) {
       // stop() came while this transaction ran: give the claim back rather than start it.
       const claims = next.map((r) => ({ id: r.id, lease: nextLease }));
-      if (claims.length > 0) await this.store.write((tx) => release(tx.db, channel, claims));
+      if (claims.length > 0) await this.store.write((tx) => release(tx.db, channel, claims), OUTBOX);
       return false;
     }
     for (const r of next) this.launch(r as Row, nextLease);

@@ -111,9 +111,9 @@ async function moveStates(tx: Tx, moves: BatchPlan['moves']): Promise<void> {
   }
   for (const g of groups.values()) {
     const moved = await setStatesIf(tx, g.ids, g.from, g.to);
-    // Every writer holds the write lock and the events were read in this transaction, so all
-    // must move; if not, roll the whole batch back (its triggers stay pending) rather than
-    // record a transition that did not happen.
-    if (moved !== g.ids.length) throw new Error(`batch firing: ${g.ids.length - moved} event(s) changed under the write lock`);
+    // No other write of these events runs (SQLite: one writer; PostgreSQL: their rows are
+    // claimed) and they were read in this transaction, so all must move; if not, roll the whole
+    // batch back (its triggers stay pending) rather than record a transition that did not happen.
+    if (moved !== g.ids.length) throw new Error(`batch firing: ${g.ids.length - moved} event(s) changed during the batch`);
   }
 }

@@ -42,6 +42,13 @@ export const WALL_CHECK_MS = 60_000;
 
 const RETRY_MS = 1000;
 
+/**
+ * A due trigger none of whose events could be claimed: each is held by another write (cluster
+ * mode: an edit, or another instance firing it). That write's commit wakes the loop too; this is
+ * the bound if it does not (an edit that moved no trigger announces nothing).
+ */
+const HELD_RETRY_MS = 20;
+
 export interface TriggerLoopDeps {
   store: Store;
   clock: Clock;
@@ -136,6 +143,10 @@ export class TriggerLoop {
       const cause: FireCause = next.dueAt < this.started ? 'recovery' : 'schedule';
       const upTo = cause === 'recovery' ? this.started - 1 : now;
       const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
+      if (batch.firings.length === 0) {
+        this.setTimer(clock.now() + HELD_RETRY_MS, null);
+        break;
+      }
       limit = Math.min(limit * 2, max);
       if (batch.firings.length > 0) events.emit('batch:fired', { ...batch, cause, via: 'timer' });
       if (cause === 'recovery') recovered += batch.firings.length;

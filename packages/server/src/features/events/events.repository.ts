@@ -35,8 +35,17 @@ export function toRecord(r: Selectable<EventsTable>): EventRecord {
   };
 }
 
-export async function findEvent(db: Db, id: string): Promise<EventRecord | undefined> {
-  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * One event. `lock` (a write on PostgreSQL, `Tx.rowLocks`): hold its row until commit, so writes
+ * that decide from the event (an edit, a registration counting places, a firing) take turns.
+ */
+export async function findEvent(db: Db, id: string, lock = false): Promise<EventRecord | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(lock, (q) => q.forUpdate())
+    .executeTakeFirst();
   return row && toRecord(row);
 }
 

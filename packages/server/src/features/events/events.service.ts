@@ -131,7 +131,7 @@ export class EventsService {
     signedIn(viewer);
     const run = async (tx: Tx | null) => {
       const db = tx?.db ?? this.deps.store.db;
-      const before = await findEvent(db, id);
+      const before = await findEvent(db, id, tx?.rowLocks);
       if (!before || !canRead(viewer, before)) throw notFound();
       if (!canEdit(viewer, before)) throw forbidden('edit');
       checkPrecondition(before, pre);
@@ -159,7 +159,7 @@ export class EventsService {
   async remove(viewer: Viewer, id: string): Promise<void> {
     signedIn(viewer);
     await this.deps.store.write(async (tx) => {
-      const event = await findEvent(tx.db, id);
+      const event = await findEvent(tx.db, id, tx.rowLocks);
       if (!event || !canRead(viewer, event)) throw notFound();
       if (!canDelete(viewer, event)) throw forbidden('delete');
       const now = this.deps.clock.now();
@@ -229,7 +229,7 @@ export class EventsService {
   ): Promise<EventRecord> {
     signedIn(viewer);
     return this.deps.store.write(async (tx) => {
-      const before = await findEvent(tx.db, id);
+      const before = await findEvent(tx.db, id, tx.rowLocks);
       if (!before || !canRead(viewer, before)) throw notFound();
       const { status, cause, reason } = decide(before);
       const now = this.deps.clock.now();

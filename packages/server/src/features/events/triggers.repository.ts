@@ -151,6 +151,7 @@ export async function allTriggers(db: Db): Promise<TriggerRow[]> {
  * was deleted. A row an edit replaced or another firing took is simply not there (I3).
  */
 export async function takeDueTriggers(tx: Tx, upTo: number, limit: number): Promise<TriggerRow[]> {
+  if (tx.rowLocks) return claimDueTriggers(tx, upTo, limit);
   const rows = await tx.db
     .deleteFrom('triggers')
     .where(({ eb, refTuple, selectFrom }) =>
@@ -171,8 +172,34 @@ export async function takeDueTriggers(tx: Tx, upTo: number, limit: number): Prom
   return taken(tx, rows.map(toRow));
 }
 
+/**
+ * The same where writes overlap (PostgreSQL): claim the events of the earliest due triggers
+ * `FOR UPDATE SKIP LOCKED`, then take every due trigger of the claimed events. Instances firing a
+ * burst together take disjoint batches instead of queueing on the same rows; an event being
+ * edited (or fired elsewhere) is skipped now and taken by a later pass, with its edit applied;
+ * and all of an event's due triggers go in one batch, so its phases are recorded in order.
+ */
+async function claimDueTriggers(tx: Tx, upTo: number, limit: number): Promise<TriggerRow[]> {
+  const claimed = await sql<{ id: string }>`select t.event_id as id from triggers t join events e on e.id = t.event_id
+    where t.due_at <= ${upTo} order by t.due_at, t.event_id limit ${limit} for update of e skip locked`.execute(tx.db);
+  const ids = [...new Set(claimed.rows.map((r) => r.id))];
+  if (ids.length === 0) return [];
+  const rows = await tx.db
+    .deleteFrom('triggers')
+    .where('eventId', 'in', ids)
+    .where('dueAt', '<=', upTo)
+    .returning(['eventId', 'trigger', 'dueAt'])
+    .execute();
+  return taken(
+    tx,
+    rows.map(toRow).sort((a, b) => a.dueAt - b.dueAt || (a.eventId < b.eventId ? -1 : 1)),
+  );
+}
+
 /** The same for one event's triggers due at or before `upTo` (a cluster job fires its event's). */
 export async function takeEventTriggers(tx: Tx, eventId: string, upTo: number): Promise<TriggerRow[]> {
+  // Wait for a write of this event (or a firing elsewhere) to end; then take what is still there.
+  if (tx.rowLocks) await tx.db.selectFrom('events').select('id').where('id', '=', eventId).forUpdate().execute();
   const rows = await tx.db
     .deleteFrom('triggers')
     .where('eventId', '=', eventId)

@@ -104,9 +104,9 @@ export async function appendHistoryBatch(
       .values(chunk.map(({ entry: e }) => historyValues(e)))
       .returning('seq')
       .execute();
-    // Both dialects number a multi-row VALUES list in its order (SQLite's rowid, PostgreSQL's
-    // nextval per row, and every history write holds the write lock); sorting makes the pairing
-    // independent of the order RETURNING lists them in.
+    // Both dialects number a multi-row VALUES list in ascending order (SQLite's rowid; PostgreSQL's
+    // nextval per row, in order — a concurrent write may take values in between, which leaves
+    // ours ascending); sorting makes the pairing independent of the order RETURNING lists them in.
     const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
     chunk.forEach(({ entry, event, counts }, k) => {
       const record = { ...entry, seq: seqs[k] as number };

@@ -117,7 +117,7 @@ export class RegistrationsService {
 
   private insert(viewer: Viewer, eventId: string, name: string, email: string) {
     return this.deps.store.write(async (tx) => {
-      const event = await findEvent(tx.db, eventId);
+      const event = await findEvent(tx.db, eventId, tx.rowLocks);
       if (!event || !canRead(viewer, event)) throw eventNotFound();
       const now = this.deps.clock.now();
       const phase = phaseAt(event, now);
@@ -131,9 +131,9 @@ export class RegistrationsService {
           { path: 'email', message: 'is already registered for this event' },
         ]);
       }
-      // Counting and inserting in one write transaction, and Store.write admits one writer at a time
-      // (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory write lock), so the last place goes to
-      // exactly one of two racing registrations. A store that lets writes overlap must lock the event row here.
+      // Counting and inserting in one write transaction that excludes every other write of this
+      // event (SQLite: one writer at a time; PostgreSQL: the event row, locked above), so the last
+      // place goes to exactly one of two racing registrations.
       const { registered, waitlisted } = await countsOf(tx.db, event.id);
       // Nobody jumps the waitlist: while people wait, a newcomer waits too.
       const full = event.capacity !== null && (registered >= event.capacity || waitlisted > 0);
@@ -164,7 +164,7 @@ export class RegistrationsService {
   /** The attendee (token) or admin / owning organizer. Freeing a confirmed place promotes the head of the waitlist. */
   cancel(viewer: Viewer, id: string, token: string | undefined): Promise<RegistrationRecord> {
     return this.deps.store.write(async (tx) => {
-      const { registration: r, event } = await this.authorize(tx.db, viewer, id, token);
+      const { registration: r, event } = await this.authorize(tx.db, viewer, id, token, tx.rowLocks);
       const now = this.deps.clock.now();
       if (r.status !== 'confirmed' && r.status !== 'waitlisted') {
         throw new KairosError('invalid_state', `cannot cancel a registration whose status is ${r.status}`);
@@ -198,7 +198,7 @@ export class RegistrationsService {
   /** Admin or owning organizer, only while the event is in progress, only for a confirmed place. Idempotent. */
   checkIn(viewer: Viewer, eventId: string, registrationId: string): Promise<RegistrationRecord> {
     return this.deps.store.write(async (tx) => {
-      const event = await this.managedEvent(tx.db, viewer, eventId);
+      const event = await this.managedEvent(tx.db, viewer, eventId, tx.rowLocks);
       const now = this.deps.clock.now();
       const phase = phaseAt(event, now);
       if (phase !== ATTENDEE_PHASES.checkIn) throw closed('checkin_closed', 'check-in is open', phase);
@@ -235,8 +235,8 @@ export class RegistrationsService {
   }
 
   /** The event, if this viewer manages its attendees: 404 when they may not even read it, else 403. */
-  private async managedEvent(db: Db, viewer: Viewer, eventId: string): Promise<EventRecord> {
-    const event = await findEvent(db, eventId);
+  private async managedEvent(db: Db, viewer: Viewer, eventId: string, lock = false): Promise<EventRecord> {
+    const event = await findEvent(db, eventId, lock);
     if (!event || !canRead(viewer, event)) throw eventNotFound();
     if (!canManageAttendees(viewer, event))
       throw new KairosError('forbidden', 'only an admin or the event’s organizer may do this');
@@ -252,12 +252,15 @@ export class RegistrationsService {
     viewer: Viewer,
     id: string,
     token: string | undefined,
+    lock = false,
   ): Promise<{ registration: RegistrationRecord; event: EventRecord }> {
     if (token === undefined && viewer.role === 'public') {
       throw new KairosError('unauthenticated', 'give the registration’s token (?token=…) or sign in');
     }
-    const registration = await findRegistration(db, id);
-    const event = registration && (await findEvent(db, registration.eventId));
+    const found = await findRegistration(db, id);
+    const event = found && (await findEvent(db, found.eventId, lock));
+    // Locked: read the registration again, as it is now that no other write of its event runs.
+    const registration = lock && event ? await findRegistration(db, id) : found;
     if (!registration || !event) throw registrationNotFound();
     const byToken = token !== undefined && tokenMatches(registration, token);
     if (!byToken && !canManageAttendees(viewer, event)) throw registrationNotFound();

@@ -59,7 +59,7 @@ interface Valid {
  * other sessions, so absolute numbers are inflated): 1 per transaction 74.6 s, 100 19.0 s,
  * 500 16.6 s, 2 000 13.8 s. Of those, validation alone (DRY=1: core's resolveEventFields, mostly
  * Temporal wall-time parsing) took 4.8–9.6 s. 500 takes most of the gain while one transaction
- * still holds the write lock for well under a second, so live writes queued behind it stay quick.
+ * still holds SQLite's one writer for well under a second, so live writes queued behind it stay quick.
  */
 export const IMPORT_BATCH = 500;
 

@@ -34,8 +34,12 @@ function changesOf(effects: Effects, now: number): Change[] {
   return changes;
 }
 
-/** The deliveries these effects make for these endpoints, in the order their attempts should start. */
-export function deliveriesFor(effects: Effects, webhooks: readonly WebhookRecord[], now: number): NewDelivery[] {
+/**
+ * The deliveries these effects make for these endpoints, in the order their attempts should
+ * start. `seen` is the newest history `seq` the write could see: the position of its
+ * registration changes, which have no `seq` of their own.
+ */
+export function deliveriesFor(effects: Effects, webhooks: readonly WebhookRecord[], now: number, seen: number): NewDelivery[] {
   const out: NewDelivery[] = [];
   for (const change of changesOf(effects, now)) {
     const targets = webhooks.filter((w) => w.types.includes(change.type));
@@ -43,7 +47,8 @@ export function deliveriesFor(effects: Effects, webhooks: readonly WebhookRecord
     // One serialisation per change, shared by every endpoint that receives it.
     const body = JSON.stringify({ type: change.type, timestamp: formatInstant(change.at), data: change.data() });
     for (const w of targets) {
-      out.push({ id: newDeliveryId(), webhookId: w.id, type: change.type, seq: change.seq, body, createdAt: now });
+      const position = change.seq ?? seen;
+      out.push({ id: newDeliveryId(), webhookId: w.id, type: change.type, seq: change.seq, position, body, createdAt: now });
     }
   }
   return out;

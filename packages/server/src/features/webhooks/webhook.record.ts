@@ -32,4 +32,7 @@ export interface DeliveryRecord {
   createdAt: number;
 }
 
-export type NewDelivery = Pick<DeliveryRecord, 'id' | 'webhookId' | 'type' | 'seq' | 'body' | 'createdAt'>;
+export type NewDelivery = Pick<DeliveryRecord, 'id' | 'webhookId' | 'type' | 'seq' | 'body' | 'createdAt'> & {
+  /** Attempts to one endpoint start in (`position`, insertion) order: see migration 0007. */
+  position: number;
+};

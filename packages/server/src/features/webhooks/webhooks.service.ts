@@ -18,6 +18,7 @@ import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/store.ts';
 import type { Effects, Tx } from '../../db/unit-of-work.ts';
 import { type Channel, OutboxRunner, type RunnerEvents } from '../../outbox/runner.ts';
+import { lastSeq } from '../history/history.repository.ts';
 import { type AllowedHosts, addressRefusal, hostListed, isIpLiteral } from './allowed-hosts.ts';
 import { deliveriesFor } from './webhook.payloads.ts';
 import type { DeliveryRecord, WebhookRecord } from './webhook.record.ts';
@@ -77,7 +78,9 @@ export class WebhooksService {
     if (effects.entries.length === 0 && effects.registrations.length === 0) return;
     const webhooks = await activeWebhooks(tx.db);
     if (webhooks.length === 0) return;
-    const rows = deliveriesFor(effects, webhooks, this.deps.clock.now());
+    const last = effects.entries.at(-1)?.entry.seq;
+    const seen = last ?? (await lastSeq(tx.db));
+    const rows = deliveriesFor(effects, webhooks, this.deps.clock.now(), seen);
     if (rows.length === 0) return;
     await insertDeliveries(tx.db, rows);
     this.created.add(effects);
@@ -89,7 +92,10 @@ export class WebhooksService {
       name: 'webhooks',
       table: 'webhookDeliveries',
       partition: 'webhookId',
-      order: 'ord',
+      // `seq` order (SPEC §12): writes overlap in cluster mode, so not the insertion order alone.
+      order: 'position',
+      tieBreak: 'ord',
+      orderedBy: 'history_seq_seq',
       succeeded: 'succeeded',
       schedule: WEBHOOK_RETRY_DELAYS_MS,
       // An attempt ends within the 10 s timeout (plus DNS); three times that before another instance may retry.
@@ -192,14 +198,18 @@ export class WebhooksService {
   /** Attempt again now (also a succeeded or failed one); not while an attempt is in flight. */
   async retry(id: string, deliveryId: string): Promise<DeliveryRecord> {
     const { store, clock } = this.deps;
-    const updated = await store.write(async (tx) => {
-      const d = await findDelivery(tx.db, id, deliveryId);
-      if (!d) throw new KairosError('not_found', 'delivery not found');
-      const now = clock.now();
-      if (d.claimedUntil !== null && d.claimedUntil > now) throw new KairosError('invalid_state', 'an attempt is in flight');
-      await retryDelivery(tx.db, d.id, now);
-      return { ...d, status: 'pending' as const, nextAttemptAt: now };
-    });
+    const updated = await store.write(
+      async (tx) => {
+        const d = await findDelivery(tx.db, id, deliveryId);
+        if (!d) throw new KairosError('not_found', 'delivery not found');
+        const now = clock.now();
+        if (d.claimedUntil !== null && d.claimedUntil > now) throw new KairosError('invalid_state', 'an attempt is in flight');
+        await retryDelivery(tx.db, d.id, now);
+        return { ...d, status: 'pending' as const, nextAttemptAt: now };
+        // Reads the lease and changes the row: takes turns with the runners' claims.
+      },
+      { lock: 'outbox' },
+    );
     this.runner.wake();
     return updated;
   }

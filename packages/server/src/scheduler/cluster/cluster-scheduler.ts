@@ -5,9 +5,9 @@
  * Why both: graphile-worker finds a job that falls due in the future by polling, so on its own a
  * transition is up to `POLL_MS` late (measured: see the README). The exact timer, re-armed on
  * this instance's commits and on other instances' (LISTEN/NOTIFY), fires on the millisecond;
- * the job is the durable backstop. Either path fires through fireBatch, whose compare-and-delete
- * of the trigger rows under the cluster-wide write lock lets exactly one firing record a
- * transition however many instances race for it (I3). Any instance can die at any moment: its
+ * the job is the durable backstop. Either path fires through fireBatch, which claims the events'
+ * rows and compare-and-deletes their trigger rows, so exactly one firing records a transition
+ * however many instances race for it (I3); instances firing a burst take disjoint batches. Any instance can die at any moment: its
  * jobs are unlocked by graphile-worker and the other instances' timers see the same rows.
  */
 import { type Runner, run } from 'graphile-worker';
