@@ -14,7 +14,7 @@ import path from 'node:path';
 const RECHECK_MS = [20, 250, 1000];
 
 export function watchExternalCommits(file: string, dataVersion: () => number) {
-  const subscribers = new Set<() => void>();
+  const subscribers = new Set<(notice: null) => void>();
   let watcher: fs.FSWatcher | null = null;
   let timers: NodeJS.Timeout[] = [];
   let last = 0;
@@ -28,14 +28,14 @@ export function watchExternalCommits(file: string, dataVersion: () => number) {
     }
     if (version === last) return;
     last = version;
-    for (const s of subscribers) s();
+    for (const s of subscribers) s(null);
   };
   const clear = () => {
     for (const t of timers) clearTimeout(t);
     timers = [];
   };
   return {
-    subscribe(listener: () => void): () => void {
+    subscribe(listener: (notice: null) => void): () => void {
       if (file === ':memory:') return () => {};
       if (!watcher) {
         last = dataVersion();

@@ -30,7 +30,7 @@ import {
   type WriteLock,
   withConsequences,
 } from './store.ts';
-import { type Db, newEffects, type TriggerJobs } from './unit-of-work.ts';
+import { type CommitNotice, type Db, type Effects, newEffects, type TriggerJobs } from './unit-of-work.ts';
 
 /** Advisory lock keys, constants shared by all instances: "kairos" in ASCII, and the next one. */
 const WRITE_LOCK = 0x6b6169726f73;
@@ -76,7 +76,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     const value = await db.transaction().execute(async (trx) => {
       await begin(trx, lock);
       const result = await withConsequences({ db: trx, effects, jobs, rowLocks: true }, fn, consequences);
-      await sql`select pg_notify(${CHANNEL}, ${instanceId})`.execute(trx);
+      await sql`select pg_notify(${CHANNEL}, ${payloadOf(instanceId, effects)})`.execute(trx);
       return result;
     });
     stats.writes++;
@@ -163,17 +163,36 @@ async function settled(pool: pg.Pool, sequence: string): Promise<number> {
 }
 
 /**
+ * The NOTIFY payload: `<instance id> <h|-><earliest trigger or -> <outbox,…>` — what the commit
+ * changed, so that every other instance's listeners wake only for what concerns them (a write
+ * anywhere used to cost every instance a trigger query, a history read and two outbox passes).
+ */
+function payloadOf(instanceId: string, effects: Effects): string {
+  const history = effects.entries.length > 0 ? 'h' : '-';
+  return `${instanceId} ${history} ${effects.earliestTrigger ?? '-'} ${[...effects.outboxes].join(',')}`;
+}
+
+/** Null (look at everything) for a payload it cannot read, such as an older version's bare instance id. */
+function noticeOf(payload: string): CommitNotice | null {
+  const [, history, earliest, outboxes] = payload.split(' ');
+  if (history === undefined || earliest === undefined || outboxes === undefined) return null;
+  const at = earliest === '-' ? null : Number(earliest);
+  if (at !== null && !Number.isFinite(at)) return null;
+  return { history: history === 'h', earliestTrigger: at, outboxes: new Set(outboxes.split(',').filter(Boolean)) };
+}
+
+/**
  * One dedicated connection LISTENing for other instances' commits; started by the first
  * subscriber. When it breaks it reconnects after a second and reports a commit, since some may
  * have been missed meanwhile (listeners catch up from the tables, so a spurious call is harmless).
  */
 function listenForCommits(url: string, instanceId: string) {
-  const subscribers = new Set<() => void>();
+  const subscribers = new Set<(notice: CommitNotice | null) => void>();
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
   let closed = false;
-  const tell = () => {
-    for (const s of subscribers) s();
+  const tell = (notice: CommitNotice | null) => {
+    for (const s of subscribers) s(notice);
   };
   const connect = async (reconnected: boolean) => {
     if (closed) return;
@@ -193,18 +212,19 @@ function listenForCommits(url: string, instanceId: string) {
     c.on('error', broken);
     c.on('end', broken);
     c.on('notification', (msg) => {
-      if (msg.channel === CHANNEL && msg.payload !== instanceId) tell();
+      const payload = msg.payload ?? '';
+      if (msg.channel === CHANNEL && payload !== instanceId && !payload.startsWith(`${instanceId} `)) tell(noticeOf(payload));
     });
     try {
       await c.connect();
       await c.query(`listen ${CHANNEL}`);
-      if (reconnected) tell();
+      if (reconnected) tell(null);
     } catch {
       broken();
     }
   };
   return {
-    subscribe(listener: () => void): () => void {
+    subscribe(listener: (notice: CommitNotice | null) => void): () => void {
       subscribers.add(listener);
       if (!client && !retry && !closed) void connect(false);
       return () => subscribers.delete(listener);

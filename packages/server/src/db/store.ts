@@ -6,7 +6,7 @@
  * and forget to "also tell the scheduler". `sqlite.ts` and `postgres.ts` implement it.
  */
 import { sql } from 'kysely';
-import type { Db, Effects, TriggerJobs, Tx } from './unit-of-work.ts';
+import type { CommitNotice, Db, Effects, TriggerJobs, Tx } from './unit-of-work.ts';
 
 export type CommitListener = (effects: Effects) => void;
 
@@ -64,7 +64,7 @@ export interface Store {
    * Another process (say `kairos doctor --fix`, or another cluster instance) committed to the
    * database. Listeners catch up from the tables, so a spurious call is harmless.
    */
-  onExternalCommit(listener: () => void): () => void;
+  onExternalCommit(listener: (notice: CommitNotice | null) => void): () => void;
   /** Writes committed and the transactions they took (group commit shares one among many writes). */
   stats(): WriteStats;
   /** True when the database answers. */

@@ -22,9 +22,40 @@ export interface Effects {
   registrations: RegistrationChange[];
   /** Reminder triggers fired (SPEC §14): no history, no status change; the mail outbox hears of them here. */
   reminders: Array<{ eventId: string; dueAt: number }>;
+  /** The earliest `dueAt` of the trigger rows inserted (null: none): a timer armed earlier need not look. */
+  earliestTrigger: number | null;
+  /** Outbox channels this write gave work to (by name): their runners elsewhere wake for it. */
+  outboxes: Set<string>;
 }
 
-export const newEffects = (): Effects => ({ entries: [], triggersChanged: false, registrations: [], reminders: [] });
+export const newEffects = (): Effects => ({
+  entries: [],
+  triggersChanged: false,
+  registrations: [],
+  reminders: [],
+  earliestTrigger: null,
+  outboxes: new Set(),
+});
+
+/** Trigger rows due at these instants were inserted. */
+export function triggersInserted(effects: Effects, dueAts: readonly number[]): void {
+  effects.triggersChanged = true;
+  for (const at of dueAts) if (effects.earliestTrigger === null || at < effects.earliestTrigger) effects.earliestTrigger = at;
+}
+
+/**
+ * What another process's commit changed, as far as a listener needs to know; `null` when
+ * unknown (a reconnect that may have missed commits, another process on a SQLite file): then
+ * every listener looks.
+ */
+export interface CommitNotice {
+  /** History entries were written. */
+  history: boolean;
+  /** The earliest `dueAt` of trigger rows inserted, or null. */
+  earliestTrigger: number | null;
+  outboxes: ReadonlySet<string>;
+}
+
 
 /**
  * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one

@@ -104,9 +104,11 @@ export class LiveHub {
     this.timers = new SessionTimers(clock, (c) => this.endClient(c, SESSION_END_RETRY_MS));
     this.unsubscribers.push(
       store.onCommit((effects) => (store.ordered ? this.publish(effects) : this.hold(effects))),
-      store.onExternalCommit(() =>
-        store.ordered ? this.enqueue(() => this.catchUp(Number.POSITIVE_INFINITY)) : this.settling.wake(),
-      ),
+      store.onExternalCommit((notice) => {
+        if (notice && !notice.history) return;
+        if (store.ordered) this.enqueue(() => this.catchUp(Number.POSITIVE_INFINITY));
+        else this.settling.wake();
+      }),
     );
     if (sessions) this.unsubscribers.push(sessions.onEnd((end) => this.endSessions(end)));
   }

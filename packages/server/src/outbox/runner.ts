@@ -129,7 +129,9 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
       this.store.onCommit((effects) => {
         if (this.channel.wakesOn(effects)) this.wake();
       }),
-      this.store.onExternalCommit(() => this.wake()),
+      this.store.onExternalCommit((notice) => {
+        if (notice === null || notice.outboxes.has(this.channel.name)) this.wake();
+      }),
     ];
     this.wake();
   }
@@ -146,7 +148,7 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
     this.abort.abort(new Error('shutting down'));
     await Promise.all([...this.inFlight.values()].map((f) => f.done));
     await this.passes.settled();
-    if (pending.length > 0) await this.store.write((tx) => release(tx.db, this.channel, pending), OUTBOX).catch(() => {});
+    if (pending.length > 0) await this.giveBack(pending).catch(() => {});
   }
 
   /** Resolves once no pass runs and no attempt is in flight (tests). */
@@ -182,6 +184,14 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
       if (this.timer) clock.clearTimeout(this.timer);
       this.timer = null;
     } else this.arm(at);
+  }
+
+  /** Give claims back, due again at once: other instances' runners hear of it and may take them. */
+  private giveBack(claims: ReadonlyArray<{ id: string; lease: number }>): Promise<void> {
+    return this.store.write((tx) => {
+      tx.effects.outboxes.add(this.channel.name);
+      return release(tx.db, this.channel, claims);
+    }, OUTBOX);
   }
 
   /** How far rows may be claimed in `order`: all of them unless the channel's order spans writes. */
@@ -242,7 +252,7 @@ export class OutboxRunner<Row extends OutboxRow = OutboxRow> {
     if (!this.active) {
       // stop() came while this transaction ran: give the claim back rather than start it.
       const claims = next.map((r) => ({ id: r.id, lease: nextLease }));
-      if (claims.length > 0) await this.store.write((tx) => release(tx.db, channel, claims), OUTBOX);
+      if (claims.length > 0) await this.giveBack(claims);
       return false;
     }
     for (const r of next) this.launch(r as Row, nextLease);

@@ -93,11 +93,9 @@ export class TriggerLoop {
     this.started = this.deps.clock.now();
     const { store } = this.deps;
     this.unsubscribe = [
-      store.onCommit((effects) => {
-        if (effects.triggersChanged) this.wake();
-      }),
+      store.onCommit((effects) => this.inserted(effects.earliestTrigger)),
       // Triggers written by another process (kairos doctor --fix, another instance) count too.
-      store.onExternalCommit(() => this.wake()),
+      store.onExternalCommit((notice) => (notice ? this.inserted(notice.earliestTrigger) : this.wake())),
     ];
     this.wake();
     await this.settled();
@@ -114,6 +112,18 @@ export class TriggerLoop {
   /** Resolves once no pass is running (at once when none is). */
   settled(): Promise<void> {
     return this.passes.settled();
+  }
+
+  /**
+   * Trigger rows were inserted, the earliest due at `earliest`: a pass is needed only if that is
+   * before what the timer waits for. (Removed rows need none: a timer whose row went fires into
+   * an empty pass and re-arms.) In cluster mode every write anywhere tells every instance; this
+   * keeps most of them from costing a query.
+   */
+  private inserted(earliest: number | null): void {
+    if (earliest === null) return;
+    if (this.armed !== null && !this.passes.busy && earliest >= this.armed.dueAt) return;
+    this.wake();
   }
 
   /** Ask for a pass: fire what is due, re-arm. Passes never overlap. */

@@ -16,7 +16,7 @@ import {
 } from '@kairos/core';
 import { sql } from 'kysely';
 import { isSqlite } from '../../db/dialect.ts';
-import type { Db, Tx } from '../../db/unit-of-work.ts';
+import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
 import type { TriggerRow } from './event.record.ts';
 
 /** The triggers an event must have now: its future boundaries, if it runs on the clock. */
@@ -54,8 +54,12 @@ export async function syncTriggers(
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
     await tx.db.insertInto('triggers').values(rows).execute();
     await tx.jobs.scheduled(tx.db, rows);
+    triggersInserted(
+      tx.effects,
+      rows.map((r) => r.dueAt),
+    );
   }
-  if (stale.length > 0 || missing.length > 0) tx.effects.triggersChanged = true;
+  if (stale.length > 0) tx.effects.triggersChanged = true;
 }
 
 /**
@@ -82,6 +86,7 @@ export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }
     const row: TriggerRow = { eventId: event.id, trigger: REMINDER, dueAt: want };
     await tx.db.insertInto('triggers').values(row).execute();
     await tx.jobs.scheduled(tx.db, [row]);
+    triggersInserted(tx.effects, [want]);
   }
   tx.effects.triggersChanged = true;
 }

@@ -52,6 +52,9 @@ interface Wanted {
   reason: string | null;
 }
 
+/** The outbox channel the sender drains (mail.sender.ts). */
+export const MAIL_CHANNEL = 'mail';
+
 export function mailConsequence(deps: OutboxDeps): Consequence {
   return async (tx) => {
     if (!mayMail(tx.effects)) return;
@@ -62,6 +65,7 @@ export function mailConsequence(deps: OutboxDeps): Consequence {
       tx,
       wanted.map((w) => toRow(deps, w, now)),
     );
+    tx.effects.outboxes.add(MAIL_CHANNEL);
   };
 }
 

@@ -12,7 +12,7 @@ import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import type { Effects } from '../../db/unit-of-work.ts';
 import type { AttemptResult, Channel } from '../../outbox/runner.ts';
-import { mayMail } from './mail.consequence.ts';
+import { MAIL_CHANNEL, mayMail } from './mail.consequence.ts';
 import type { OutboxRecord } from './outbox.record.ts';
 
 /**
@@ -45,7 +45,7 @@ export function mailChannel(t: MailTransport): Channel<Row> {
     socketTimeout: SMTP_TIMEOUT_MS,
   });
   return {
-    name: 'mail',
+    name: MAIL_CHANNEL,
     table: 'mailOutbox',
     order: 'createdAt',
     succeeded: 'sent',

@@ -54,6 +54,9 @@ const urlError = (message: string) => new KairosError('validation_failed', `url 
 /** How long registration waits for DNS before judging the name by what it is. */
 const RESOLVE_TIMEOUT_MS = 3000;
 
+/** The outbox channel's name. */
+const WEBHOOKS = 'webhooks';
+
 export class WebhooksService {
   readonly runner: OutboxRunner;
   /** The effects of writes that created deliveries: those commits wake the runner. */
@@ -84,12 +87,13 @@ export class WebhooksService {
     if (rows.length === 0) return;
     await insertDeliveries(tx.db, rows);
     this.created.add(effects);
+    effects.outboxes.add(WEBHOOKS);
   }
 
   private channel(): Channel<DeliveryRecord & { [k: string]: unknown }> {
     const { store, clock, allowedHosts } = this.deps;
     return {
-      name: 'webhooks',
+      name: WEBHOOKS,
       table: 'webhookDeliveries',
       partition: 'webhookId',
       // `seq` order (SPEC §12): writes overlap in cluster mode, so not the insertion order alone.
@@ -205,6 +209,7 @@ export class WebhooksService {
         const now = clock.now();
         if (d.claimedUntil !== null && d.claimedUntil > now) throw new KairosError('invalid_state', 'an attempt is in flight');
         await retryDelivery(tx.db, d.id, now);
+        tx.effects.outboxes.add(WEBHOOKS);
         return { ...d, status: 'pending' as const, nextAttemptAt: now };
         // Reads the lease and changes the row: takes turns with the runners' claims.
       },
