@@ -30,7 +30,7 @@ import {
   type WriteLock,
   withConsequences,
 } from './store.ts';
-import { type CommitNotice, type Db, type Effects, newEffects, type TriggerJobs } from './unit-of-work.ts';
+import { type CommitNotice, type Effects, newEffects, type TriggerJobs } from './unit-of-work.ts';
 
 /** Advisory lock keys, constants shared by all instances: "kairos" in ASCII, and the next one. */
 const WRITE_LOCK = 0x6b6169726f73;
@@ -73,11 +73,19 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
 
   const attempt = async <T>(fn: Parameters<Store['write']>[0], lock: WriteLock | undefined): Promise<T> => {
     const effects = newEffects();
-    const value = await db.transaction().execute(async (trx) => {
-      await begin(trx, lock);
-      const result = await withConsequences({ db: trx, effects, jobs, rowLocks: true }, fn, consequences);
-      await sql`select pg_notify(${CHANNEL}, ${payloadOf(instanceId, effects)})`.execute(trx);
-      return result;
+    const value = await db.connection().execute(async (conn) => {
+      await sql.raw(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
+      try {
+        const result = await withConsequences({ db: conn, effects, jobs, rowLocks: true }, fn, consequences);
+        await sql.raw(`select pg_notify('${CHANNEL}', ${literal(payloadOf(instanceId, effects))}); commit`).execute(conn);
+        return result;
+      } catch (error) {
+        await sql
+          .raw('rollback')
+          .execute(conn)
+          .catch(() => {});
+        throw error;
+      }
     });
     stats.writes++;
     stats.transactions++;
@@ -120,17 +128,20 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
 }
 
 /**
- * A write's first statement, one round trip: take the transaction id (so `settled` can see this
- * write from before it takes any sequence value), and the advisory lock its kind asks for. Every
- * write holds the write lock shared; only `kairos doctor --fix` holds it alone (`all`).
+ * A write's first statement, sent with its BEGIN in one round trip (simple protocol, no
+ * parameters): take the transaction id (so `settled` can see this write from before it takes any
+ * sequence value), and the advisory lock its kind asks for. Every write holds the write lock
+ * shared; only `kairos doctor --fix` holds it alone (`all`). Its NOTIFY likewise goes with its
+ * COMMIT: two round trips fewer per write than Kysely's transaction around the same statements.
  */
-async function begin(trx: Db, lock: WriteLock | undefined): Promise<void> {
-  if (lock === 'all') await sql`select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK}::bigint)`.execute(trx);
-  else if (lock === 'outbox') {
-    await sql`select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}::bigint),
-      pg_advisory_xact_lock(${OUTBOX_LOCK}::bigint)`.execute(trx);
-  } else await sql`select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}::bigint)`.execute(trx);
-}
+const LOCKS: Record<WriteLock | 'shared', string> = {
+  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK})`,
+  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK})`,
+  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK})`,
+};
+
+/** A string literal for the few of our own values inlined into a simple-protocol message. */
+const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * How far a sequence's rows are final. Read the sequence's last value L, then take a transaction

@@ -56,7 +56,6 @@ export interface CommitNotice {
   outboxes: ReadonlySet<string>;
 }
 
-
 /**
  * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one
  * graphile-worker job per trigger row, written in the same transaction; SQLite has no queue
