@@ -66,8 +66,8 @@ export interface TriggerJobs {
   install(): Promise<void>;
   /** These trigger rows were just inserted (or moved): enqueue or re-time their jobs. */
   scheduled(db: Db, rows: readonly TriggerRow[]): Promise<void>;
-  /** These trigger rows of one event were just removed: drop their jobs. */
-  removed(db: Db, eventId: string, triggers: readonly string[]): Promise<void>;
+  /** These trigger rows were just removed: drop their jobs (one statement for all of them). */
+  removed(db: Db, rows: ReadonlyArray<{ eventId: string; trigger: string }>): Promise<void>;
 }
 
 export const NO_JOBS: TriggerJobs = {

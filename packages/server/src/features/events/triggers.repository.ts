@@ -48,7 +48,10 @@ export async function syncTriggers(
   const missing = want.filter((b) => !haveKey.has(`${b.trigger}@${b.at}`));
   if (stale.length > 0) {
     await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', 'in', stale).execute();
-    await tx.jobs.removed(tx.db, event.id, stale);
+    await tx.jobs.removed(
+      tx.db,
+      stale.map((trigger) => ({ eventId: event.id, trigger })),
+    );
   }
   if (missing.length > 0) {
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
@@ -80,7 +83,7 @@ export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }
   if (haveAt !== null) {
     await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', '=', REMINDER).execute();
     // A moved reminder is re-timed by `scheduled` (job_key_mode replace); only a removed one drops its job.
-    if (want === null) await tx.jobs.removed(tx.db, event.id, [REMINDER]);
+    if (want === null) await tx.jobs.removed(tx.db, [{ eventId: event.id, trigger: REMINDER }]);
   }
   if (want !== null) {
     const row: TriggerRow = { eventId: event.id, trigger: REMINDER, dueAt: want };
@@ -96,8 +99,7 @@ export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
   if (gone.length === 0) return;
   await tx.jobs.removed(
     tx.db,
-    eventId,
-    gone.map((r) => r.trigger),
+    gone.map((r) => ({ eventId, trigger: r.trigger })),
   );
   tx.effects.triggersChanged = true;
 }
@@ -216,10 +218,8 @@ export async function takeEventTriggers(tx: Tx, eventId: string, upTo: number): 
 
 async function taken(tx: Tx, rows: TriggerRow[]): Promise<TriggerRow[]> {
   if (rows.length === 0) return rows;
-  const byEvent = new Map<string, string[]>();
-  for (const r of rows) byEvent.set(r.eventId, [...(byEvent.get(r.eventId) ?? []), r.trigger]);
   // Their jobs (cluster mode), unless one is the job running this very firing, have nothing left to do.
-  for (const [eventId, triggers] of byEvent) await tx.jobs.removed(tx.db, eventId, triggers);
+  await tx.jobs.removed(tx.db, rows);
   tx.effects.triggersChanged = true;
   return rows;
 }
