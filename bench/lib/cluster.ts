@@ -58,6 +58,16 @@ export async function importAcross(instances: readonly Kairos[], records: readon
   return performance.now() - t0;
 }
 
+/** How many of those have fired (cheap enough to poll while they fire). */
+export async function firedStartsCount(client: pg.Client, from: number, to: number): Promise<number> {
+  const r = await client.query<{ n: string }>(
+    `select count(*) as n from history
+      where trigger = 'event_start' and cause in ('schedule', 'recovery') and due_at between $1 and $2`,
+    [from, to],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** A client for the bench's own reads (on the `postgres` database by default: not counted in the cluster database's statistics). */
 export async function pgClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });

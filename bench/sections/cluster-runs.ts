@@ -4,7 +4,7 @@
  * one stream client on the last instance (so most messages crossed from another instance).
  */
 import type pg from 'pg';
-import { firedStarts, importAcross, oneShot } from '../lib/cluster.ts';
+import { firedStarts, firedStartsCount, importAcross, oneShot } from '../lib/cluster.ts';
 import { type DriveResult, keepBusy } from '../lib/drive.ts';
 import type { Kairos } from '../lib/kairos.ts';
 import { until } from '../lib/net.ts';
@@ -109,19 +109,18 @@ export async function dueRun(
     const records = Array.from({ length: opts.count }, (_, i) => oneShot(`${opts.title} ${i}`, dueOf(i)));
     const addMs = await importAcross(instances, records);
     const bar = phase(opts.label, opts.count);
-    let fired: number[] = [];
     await until(
       async () => {
         if (Date.now() < start) return false;
-        fired = await firedStarts(db, from, to);
-        bar.set(fired.length);
-        return fired.length >= opts.count && streamed.length >= opts.count;
+        const fired = await firedStartsCount(db, from, to);
+        bar.set(fired);
+        return fired >= opts.count && streamed.length >= opts.count;
       },
       Math.max(0, to - Date.now()) + opts.waitMs,
       250,
     );
     bar.end();
-    fired = await firedStarts(db, from, to);
+    const fired = await firedStarts(db, from, to);
     return { fired, streamed: [...streamed], start, leadMs: opts.leadMs, addMs };
   } finally {
     sse.close();

@@ -16,6 +16,7 @@ import {
   startCluster,
   stopCluster,
 } from '../lib/cluster.ts';
+import { startProfile } from '../lib/cluster-profile.ts';
 import type { DriveResult } from '../lib/drive.ts';
 import { ADMIN, Kairos } from '../lib/kairos.ts';
 import { sleep } from '../lib/net.ts';
@@ -111,6 +112,7 @@ async function oneCluster(
         met: total / n <= 1,
       });
     });
+    const profile = await startProfile(admin, databaseOf(url), instances);
     const w = await attempt(t.writes, system, () =>
       httpWrites(instances, {
         inFlight: z.clusterInFlight,
@@ -120,6 +122,8 @@ async function oneCluster(
       }),
     );
     if (w) {
+      const requests = [w.creates, w.moves].reduce((sum, r) => sum + r.latencyMs.length + r.failed + WARMUP, 0);
+      t.writes.notes.push(`${system}: ${await profile(requests)}`);
       mine = { creates: w.creates.perSec, moves: w.moves.perSec };
       for (const [kind, r] of [
         ['creates', w.creates],
