@@ -95,9 +95,11 @@ async function oneCluster(
   const bar = phase(`${system}: starting`, n);
   const instances = await startCluster(url, n);
   bar.end();
-  const db = await pgClient(url);
+  let db: pg.Client | null = null;
   let mine: Baseline | null = null;
   try {
+    const reader = await pgClient(url);
+    db = reader;
     await attempt(t.idle, system, async () => {
       const b = phase(`${system}: idle`, 1);
       await sleep(z.clusterSettleMs);
@@ -145,7 +147,7 @@ async function oneCluster(
     let msPerEvent = (await attempt(t.lateness, `${system}, import calibration`, () => importMsPerEvent(instances, 200))) ?? 10;
     const leadFor = (count: number) => Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, Math.round(1.5 * msPerEvent * count) + 2000));
     const late = await attempt(t.lateness, system, () =>
-      dueRun(instances, db, {
+      dueRun(instances, reader, {
         count: z.clusterSample,
         spreadMs: z.clusterSpreadMs,
         leadMs: leadFor(z.clusterSample),
@@ -161,7 +163,7 @@ async function oneCluster(
       t.latenessRow(system, late, z.clusterSample);
     }
     const burst = await attempt(t.burst, system, () =>
-      dueRun(instances, db, {
+      dueRun(instances, reader, {
         count: z.clusterBurst,
         spreadMs: 0,
         leadMs: leadFor(z.clusterBurst),
@@ -172,7 +174,7 @@ async function oneCluster(
     );
     if (burst) t.burstRow(system, burst, z.clusterBurst);
   } finally {
-    await db.end().catch(() => {});
+    await db?.end().catch(() => {});
     await stopCluster(instances);
   }
   return mine;
