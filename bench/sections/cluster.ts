@@ -79,105 +79,127 @@ interface Baseline {
   moves: number;
 }
 
-/** Every row of one instance count, on its own fresh database. */
+type Tables = ReturnType<typeof clusterTables>;
+
+interface Run {
+  ctx: Ctx;
+  t: Tables;
+  system: string;
+  n: number;
+  url: string;
+  instances: Kairos[];
+  /** On the `postgres` database (statement counts); `reader` on the cluster's (firings). */
+  admin: pg.Client;
+  reader: pg.Client;
+}
+
+async function idleRow({ ctx, t, system, n, url, admin }: Run): Promise<void> {
+  const b = phase(`${system}: idle`, 1);
+  await sleep(ctx.sizes.clusterSettleMs);
+  const total = await idleQueriesPerSec(admin, databaseOf(url), ctx.sizes.clusterIdleMs);
+  b.end();
+  addRow(t.idle, {
+    group: 'idle',
+    system,
+    kairos: true,
+    cells: { perInstance: round(total / n, 2), total: round(total, 2) },
+    goal: '≤ 1 query/s per instance',
+    met: total / n <= 1,
+  });
+}
+
+/** Creates and moves through the instances; their rates, to hold the next instance count to. */
+async function writeRows(run: Run, yardstick: BareRun | null, baseline: Baseline | null): Promise<Baseline> {
+  const { ctx, t, system, instances } = run;
+  const z = ctx.sizes;
+  const profile = await startProfile(run.admin, databaseOf(run.url), instances);
+  const w = await httpWrites(instances, {
+    inFlight: z.clusterInFlight,
+    ms: z.clusterWritesMs,
+    warmup: WARMUP,
+    firstStart: Date.now() + 30 * DAY,
+  });
+  const requests = [w.creates, w.moves].reduce((sum, r) => sum + r.latencyMs.length + r.failed + WARMUP, 0);
+  t.writes.notes.push(`${system}: ${await profile(requests)}`);
+  for (const [kind, r] of [
+    ['creates', w.creates],
+    ['moves', w.moves],
+  ] as const) {
+    const bareRate = yardstick?.[kind].perSec ?? null;
+    addRow(t.writes, {
+      group: t.writeGroups[kind],
+      system,
+      kairos: true,
+      cells: writeCells(r),
+      goal: baseline ? '≥ 0.5 × bare, and ≥ 1 instance' : '≥ 0.5 × bare',
+      met: bareRate === null ? null : r.perSec >= 0.5 * bareRate && r.perSec >= (baseline?.[kind] ?? 0),
+    });
+    if (r.errors.length) t.writes.notes.push(`${system}, ${kind}: ${r.failed} failed, e.g. ${r.errors[0]}`);
+  }
+  return { creates: w.creates.perSec, moves: w.moves.perSec };
+}
+
+/** Spread triggers, then a burst, each imported far enough ahead to be in place before they fall due. */
+async function dueRows({ ctx, t, system, instances, reader }: Run): Promise<void> {
+  const z = ctx.sizes;
+  let msPerEvent = (await attempt(t.lateness, `${system}, import calibration`, () => importMsPerEvent(instances, 200))) ?? 10;
+  const leadFor = (count: number) => Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, Math.round(1.5 * msPerEvent * count) + 2000));
+  const late = await attempt(t.lateness, system, () =>
+    dueRun(instances, reader, {
+      count: z.clusterSample,
+      spreadMs: z.clusterSpreadMs,
+      leadMs: leadFor(z.clusterSample),
+      waitMs: z.clusterWaitMs,
+      title: 'Late',
+      label: `${system}: ${fmtCount(z.clusterSample)} spread over ${z.clusterSpreadMs / 1000} s`,
+    }),
+  );
+  if (late) {
+    // The larger import is the better estimate: in the full run the 200-event one, made just after
+    // three instances started, predicted 24 ms per event where the 1 000 took 7.8.
+    msPerEvent = late.addMs / z.clusterSample;
+    t.latenessRow(system, late, z.clusterSample);
+  }
+  const burst = await attempt(t.burst, system, () =>
+    dueRun(instances, reader, {
+      count: z.clusterBurst,
+      spreadMs: 0,
+      leadMs: leadFor(z.clusterBurst),
+      waitMs: z.clusterWaitMs,
+      title: 'Burst',
+      label: `${system}: burst of ${fmtCount(z.clusterBurst)}`,
+    }),
+  );
+  if (burst) t.burstRow(system, burst, z.clusterBurst);
+}
+
+/** Every row of one instance count, on its own fresh database; every instance is stopped again. */
 async function oneCluster(
   ctx: Ctx,
   pgServer: PostgresInstance,
   admin: pg.Client,
   n: number,
-  t: ReturnType<typeof clusterTables>,
+  t: Tables,
   yardstick: BareRun | null,
   baseline: Baseline | null,
 ): Promise<Baseline | null> {
-  const z = ctx.sizes;
   const system = systemOf(n);
   const url = await pgServer.freshDatabase();
   const bar = phase(`${system}: starting`, n);
   const instances = await startCluster(url, n);
   bar.end();
-  let db: pg.Client | null = null;
-  let mine: Baseline | null = null;
+  let reader: pg.Client | null = null;
   try {
-    const reader = await pgClient(url);
-    db = reader;
-    await attempt(t.idle, system, async () => {
-      const b = phase(`${system}: idle`, 1);
-      await sleep(z.clusterSettleMs);
-      const total = await idleQueriesPerSec(admin, databaseOf(url), z.clusterIdleMs);
-      b.end();
-      addRow(t.idle, {
-        group: 'idle',
-        system,
-        kairos: true,
-        cells: { perInstance: round(total / n, 2), total: round(total, 2) },
-        goal: '≤ 1 query/s per instance',
-        met: total / n <= 1,
-      });
-    });
-    const profile = await startProfile(admin, databaseOf(url), instances);
-    const w = await attempt(t.writes, system, () =>
-      httpWrites(instances, {
-        inFlight: z.clusterInFlight,
-        ms: z.clusterWritesMs,
-        warmup: WARMUP,
-        firstStart: Date.now() + 30 * DAY,
-      }),
-    );
-    if (w) {
-      const requests = [w.creates, w.moves].reduce((sum, r) => sum + r.latencyMs.length + r.failed + WARMUP, 0);
-      t.writes.notes.push(`${system}: ${await profile(requests)}`);
-      mine = { creates: w.creates.perSec, moves: w.moves.perSec };
-      for (const [kind, r] of [
-        ['creates', w.creates],
-        ['moves', w.moves],
-      ] as const) {
-        const bareRate = yardstick?.[kind].perSec ?? null;
-        const floor = baseline?.[kind] ?? 0;
-        addRow(t.writes, {
-          group: t.writeGroups[kind],
-          system,
-          kairos: true,
-          cells: writeCells(r),
-          goal: baseline ? '≥ 0.5 × bare, and ≥ 1 instance' : '≥ 0.5 × bare',
-          met: bareRate === null ? null : r.perSec >= 0.5 * bareRate && r.perSec >= floor,
-        });
-        if (r.errors.length) t.writes.notes.push(`${system}, ${kind}: ${r.failed} failed, e.g. ${r.errors[0]}`);
-      }
-    }
-    let msPerEvent = (await attempt(t.lateness, `${system}, import calibration`, () => importMsPerEvent(instances, 200))) ?? 10;
-    const leadFor = (count: number) => Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, Math.round(1.5 * msPerEvent * count) + 2000));
-    const late = await attempt(t.lateness, system, () =>
-      dueRun(instances, reader, {
-        count: z.clusterSample,
-        spreadMs: z.clusterSpreadMs,
-        leadMs: leadFor(z.clusterSample),
-        waitMs: z.clusterWaitMs,
-        title: 'Late',
-        label: `${system}: ${fmtCount(z.clusterSample)} spread over ${z.clusterSpreadMs / 1000} s`,
-      }),
-    );
-    if (late) {
-      // The larger import is the better estimate: in the full run the 200-event one, made just after
-      // three instances started, predicted 24 ms per event where the 1 000 took 7.8.
-      msPerEvent = late.addMs / z.clusterSample;
-      t.latenessRow(system, late, z.clusterSample);
-    }
-    const burst = await attempt(t.burst, system, () =>
-      dueRun(instances, reader, {
-        count: z.clusterBurst,
-        spreadMs: 0,
-        leadMs: leadFor(z.clusterBurst),
-        waitMs: z.clusterWaitMs,
-        title: 'Burst',
-        label: `${system}: burst of ${fmtCount(z.clusterBurst)}`,
-      }),
-    );
-    if (burst) t.burstRow(system, burst, z.clusterBurst);
+    reader = await pgClient(url);
+    const run: Run = { ctx, t, system, n, url, instances, admin, reader };
+    await attempt(t.idle, system, () => idleRow(run));
+    const mine = await attempt(t.writes, system, () => writeRows(run, yardstick, baseline));
+    await dueRows(run);
+    return mine;
   } finally {
-    await db?.end().catch(() => {});
+    await reader?.end().catch(() => {});
     await stopCluster(instances);
   }
-  return mine;
 }
 
 export async function clusterSections(ctx: Ctx): Promise<Section[]> {
