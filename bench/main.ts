@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only lateness,burst,reschedule,writes,volume,fanout]`
+ * `npm run bench [-- --quick] [-- --only lateness,burst,reschedule,writes,volume,fanout,cluster]`
  *
  * Kairos (real `kairos serve` processes) beside a naive setTimeout, BullMQ on redis-server,
  * graphile-worker and pg-boss on PostgreSQL. Writes bench/results/<timestamp>.json and
@@ -16,8 +16,10 @@ import { installExitHandlers, releaseAll } from './lib/procs.ts';
 import { heading, rowLine } from './lib/progress.ts';
 import { ensureRedis, startRedis } from './lib/redis.ts';
 import type { Results, Section } from './lib/results.ts';
+import { mergeRuns } from './report/merge.ts';
 import { render } from './report/render.ts';
 import { burstSection } from './sections/burst.ts';
+import { clusterSections } from './sections/cluster.ts';
 import { type Ctx, FULL, QUICK } from './sections/context.ts';
 import { fanoutSection } from './sections/fanout.ts';
 import { latenessSection } from './sections/lateness.ts';
@@ -32,6 +34,7 @@ const SECTIONS: Record<string, { title: string; peers: boolean; run: (ctx: Ctx) 
   writes: { title: 'Writes', peers: false, run: writesSection },
   volume: { title: 'Lists and operations at volume', peers: false, run: volumeSections },
   fanout: { title: 'Fan-out', peers: false, run: fanoutSection },
+  cluster: { title: 'Cluster', peers: false, run: clusterSections },
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; render: string | null } {
@@ -132,9 +135,9 @@ async function main(): Promise<void> {
   process.stderr.write(`\nresults: ${path.relative(ROOT, file)}\ndocs:    docs/benchmarks.md\n`);
 }
 
-/** Regenerate docs/benchmarks.md and its charts from a results file. */
+/** Regenerate docs/benchmarks.md and its charts from a results file (a partial run's merged with the earlier runs'). */
 export function writeDocs(results: Results, relFile: string): void {
-  const { markdown, charts } = render(results, relFile);
+  const { markdown, charts } = render(mergeRuns(results, relFile, path.join(ROOT, 'bench/results'), 'bench/results'));
   const chartsDir = path.join(ROOT, 'docs/benchmarks');
   fs.mkdirSync(chartsDir, { recursive: true });
   for (const c of charts) fs.writeFileSync(path.join(chartsDir, c.file), c.svg);

