@@ -150,24 +150,29 @@ const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
  * running transaction (a snapshot's xmin) is past X, every such write has committed or rolled
  * back: no row at or below L can still appear. (A snapshot's xmax alone would not do: it is one
  * past the last *completed* id, and a running write's id can lie beyond it — the first version of
- * this read it and lost messages.) Two round trips when no write is running; otherwise it waits
+ * this read it and lost messages.) One round trip when no write is running; otherwise it waits
  * for the writes that were, which are short. It spends a transaction id per call, as a write does.
  */
 async function settled(pool: pg.Pool, sequence: string): Promise<number> {
   const client = await pool.connect();
   try {
-    // One simple-protocol message, one round trip; the name is ours, never a user's.
+    // One simple-protocol message, one round trip; the name is ours, never a user's. The last
+    // statement runs after the rollback, in a fresh snapshot: usually it already shows X ended
+    // and everything older with it.
     const results = (await client.query(
       `begin; select case when is_called then last_value else 0 end as value from ${sequence};
-       select pg_current_xact_id()::text as me; rollback`,
+       select pg_current_xact_id()::text as me; rollback;
+       select pg_snapshot_xmin(pg_current_snapshot())::text as oldest`,
     )) as unknown as pg.QueryResult[];
     const value = Number(results[1]?.rows[0]?.value ?? 0);
     const me = BigInt(results[2]?.rows[0]?.me ?? 0);
-    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
-      const { rows } = await client.query<{ oldest: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as oldest');
-      if (BigInt(rows[0]?.oldest ?? 0) > me) return value;
+    let oldest = BigInt(results[4]?.rows[0]?.oldest ?? 0);
+    for (let wait = 1; oldest <= me; wait = Math.min(wait * 2, 50)) {
       await new Promise((resolve) => setTimeout(resolve, wait));
+      const { rows } = await client.query<{ oldest: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as oldest');
+      oldest = BigInt(rows[0]?.oldest ?? 0);
     }
+    return value;
   } finally {
     client.release();
   }
