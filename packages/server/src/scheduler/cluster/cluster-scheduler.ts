@@ -57,7 +57,11 @@ export class ClusterScheduler implements Scheduler {
     const log: Logger = this.deps.log.child({ component: 'graphile-worker' });
     this.runner = await run({
       connectionString: this.deps.url,
-      concurrency: 2,
+      // One worker: jobs are the backstop (the timers fire), and graphile-worker's add_jobs and
+      // remove_job NOTIFY every instance's idle workers, each of which then asks for a job — for
+      // every write anywhere, though the job is due in a month. Two workers per instance made that
+      // two `get_job` calls per write per instance (npm run bench, cluster section notes).
+      concurrency: 1,
       maxPoolSize: 4,
       pollInterval: POLL_MS,
       noHandleSignals: true,
