@@ -131,22 +131,24 @@ export class ImportService {
     opts.onProgress?.(0, total);
     for (let i = 0; i < total; i += batch) {
       const chunk = valid.slice(i, i + batch);
-      const done = await this.deps.store.write(async (tx) => {
+      // A write may run twice (PostgreSQL retries a deadlock victim): what it inserted counts once it committed.
+      const inserted = await this.deps.store.write(async (tx) => {
         const existing = await existingEventIds(
           tx.db,
           chunk.map((v) => v.id),
         );
         const now = this.deps.clock.now();
-        let n = 0;
+        const mine = new Set<string>();
         for (const v of chunk) {
-          if (existing.has(v.id) || seen.has(v.id)) continue;
-          seen.add(v.id);
+          if (existing.has(v.id) || seen.has(v.id) || mine.has(v.id)) continue;
+          mine.add(v.id);
           const event = newEventRecord(v.fields, v.status, viewer.userId, now, v.id);
           await this.deps.events.insertCreated(tx, event, viewer, now, v.reason ?? undefined);
-          n++;
         }
-        return n;
+        return mine;
       });
+      for (const id of inserted) seen.add(id);
+      const done = inserted.size;
       created += done;
       skipped += chunk.length - done;
       opts.onProgress?.(Math.min(total, i + batch), total);
