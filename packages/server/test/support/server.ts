@@ -97,7 +97,22 @@ export class TestServer {
     child.stderr?.on('data', (d) => {
       this.output += d;
     });
-    // Generous: a loaded machine starts a process slowly.
+    // Generous: a loaded machine starts a process slowly. Probed when the process logs that it
+    // listens (or every 100 ms, as before, when its log level hides that line); polling alone cost each of the
+    // suites' hundreds of starts 50 ms on average.
+    const from = this.output.length;
+    const listening = new Promise<void>((resolve) => {
+      const seen = () => {
+        if (!this.output.includes('kairos ready', from)) return;
+        child.stdout?.off('data', seen);
+        resolve();
+      };
+      child.stdout?.on('data', seen);
+    });
+    let heard = false;
+    void listening.then(() => {
+      heard = true;
+    });
     const deadline = Date.now() + this.readyTimeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null)
@@ -110,7 +125,7 @@ export class TestServer {
         if (!this.adminToken) this.adminToken = await this.login(ADMIN.email, ADMIN.password);
         return this;
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await (heard ? sleep(25) : Promise.race([listening, sleep(100)]));
     }
     await this.kill9();
     throw new Error(`server not ready within ${this.readyTimeoutMs / 1000} s:\n${this.output.slice(-4000)}`);
@@ -234,5 +249,7 @@ export function runCli(
     });
   });
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
