@@ -42,14 +42,31 @@ const ownSources = {
   },
 };
 
+/**
+ * Written in a folder of its own, then moved beside `outfile` (chunks first, under content-hashed
+ * names; the entry last), so a run starting `kairos` meanwhile never sees half a bundle.
+ */
 export async function bundleKairos(outfile = BUNDLE) {
+  const dir = path.dirname(outfile);
+  const building = path.join(dir, `.build-${process.pid}`);
   await esbuild.build({
-    entryPoints: [path.join(ROOT, 'packages/cli/src/main.ts')],
+    entryPoints: { [path.basename(outfile, '.mjs')]: path.join(ROOT, 'packages/cli/src/main.ts') },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile,
+    outdir: building,
+    outExtension: { '.js': '.mjs' },
+    // A module imported with import() (the certificate's PDF code) becomes a chunk of its own, read
+    // only when used: pdf-lib and fontkit are 2.6 of the 6.8 MB. Whitespace and syntax minified
+    // (names kept, for readable stacks): each start compiles and decodes all it reads (0.8 s of a
+    // `kairos doctor`'s CPU). Measured CPU: `doctor` 0.82–0.86 s → 0.67–0.71 s; `serve` to
+    // `/readyz` 1.9–2.4 s → 1.8–2.0 s (load 5–12).
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
     // Node builtins stay imports; inlined CommonJS packages call `require`, which an ES module lacks.
     banner: {
       js: "import { createRequire as kairosRequire } from 'node:module'; const require = kairosRequire(import.meta.url);",
@@ -57,6 +74,15 @@ export async function bundleKairos(outfile = BUNDLE) {
     plugins: [ownSources],
     logLevel: 'warning',
   });
+  const files = await fs.readdir(building);
+  const entry = path.basename(outfile);
+  for (const file of [...files.filter((f) => f !== entry), entry])
+    await fs.rename(path.join(building, file), path.join(dir, file));
+  await fs.rmdir(building);
+  // Chunks of earlier builds (other hashes) would pile up.
+  for (const file of await fs.readdir(dir)) {
+    if (file.startsWith('chunk-') && !files.includes(file)) await fs.rm(path.join(dir, file), { force: true });
+  }
   return outfile;
 }
 
