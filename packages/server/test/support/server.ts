@@ -10,7 +10,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -201,6 +200,8 @@ export async function freshDatabase({ empty = false } = {}): Promise<string> {
   if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
   const admin = new URL(inject('postgresUrl'));
   const name = `kairos_${crypto.randomUUID().replaceAll('-', '')}`;
+  // Loaded here, not at the top: the SQLite-only suites (most) never need it.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: admin.href });
   await client.connect();
   try {
