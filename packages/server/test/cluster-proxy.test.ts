@@ -12,9 +12,11 @@ import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { ADMIN, freePort, freshDatabase, ROOT, stopAll, TestServer, tempDir } from './support/server.ts';
 import { openStream } from './support/sse.ts';
-import { datesBody, expectedTransitions, ms, until } from './support/timeline.ts';
+import { datesBody, expectedTransitions, ms, sleepUntil, until } from './support/timeline.ts';
 
 const NGINX = '/usr/sbin/nginx';
+/** nginx stops sending to an instance for this long after one failed attempt (`max_fails=1`). */
+const FAIL_TIMEOUT_S = 10;
 let nginx: ChildProcess | null = null;
 
 afterAll(async () => {
@@ -32,7 +34,10 @@ async function startNginx(upstreams: TestServer[]): Promise<string> {
     .readFileSync(path.join(ROOT, 'docs/deploy/nginx.conf'), 'utf8')
     .replaceAll('{{PREFIX}}', prefix)
     .replaceAll('{{LISTEN}}', `127.0.0.1:${port}`)
-    .replaceAll('{{UPSTREAMS}}', upstreams.map((s) => `server 127.0.0.1:${s.port} max_fails=1 fail_timeout=10s;`).join('\n'));
+    .replaceAll(
+      '{{UPSTREAMS}}',
+      upstreams.map((s) => `server 127.0.0.1:${s.port} max_fails=1 fail_timeout=${FAIL_TIMEOUT_S}s;`).join('\n'),
+    );
   const file = path.join(prefix, 'nginx.conf');
   fs.writeFileSync(file, conf);
   let output = '';
@@ -86,7 +91,13 @@ test('two instances behind nginx: the stream is live through the proxy and survi
   await a.kill9();
   const second = await create('After one instance died', Date.now() + 2500);
   await stream.waitFor(transitions(second.id), 30_000);
+  // Every attempt nginx made on the dead instance (the second create, the stream's reconnect) came
+  // before the stream heard the second event. nginx takes the instance back only when its
+  // fail_timeout has run out since then, whatever /readyz says: killing the other one sooner
+  // leaves nginx no instance (a 502). This used to pass only because a restart took as long.
+  const lastAttemptOnA = Date.now();
   await a.start({ samePort: true });
+  await sleepUntil(lastAttemptOnA + FAIL_TIMEOUT_S * 1000 + 500);
   await b.kill9();
   const third = await create('After the other one died', Date.now() + 2500);
   await stream.waitFor(transitions(third.id), 30_000);

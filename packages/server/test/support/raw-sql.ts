@@ -3,7 +3,6 @@
  * a bug or a hand edit would, and others read the truth back. `?` placeholders.
  */
 import Database from 'better-sqlite3';
-import pg from 'pg';
 
 interface Outcome<T> {
   rows: T[];
@@ -12,6 +11,7 @@ interface Outcome<T> {
 
 async function run<T>(database: string, statement: string, params: unknown[], read: boolean): Promise<Outcome<T>> {
   if (/^postgres(ql)?:\/\//.test(database)) {
+    const { default: pg } = await import('pg'); // only the postgres project pays for loading it
     const client = new pg.Client({ connectionString: database });
     await client.connect();
     try {

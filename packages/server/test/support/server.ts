@@ -10,7 +10,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -97,7 +96,22 @@ export class TestServer {
     child.stderr?.on('data', (d) => {
       this.output += d;
     });
-    // Generous: a loaded machine starts a process slowly.
+    // Generous: a loaded machine starts a process slowly. Probed when the process logs that it
+    // listens (or every 100 ms, as before, when its log level hides that line); polling alone cost each of the
+    // suites' hundreds of starts 50 ms on average.
+    const from = this.output.length;
+    const listening = new Promise<void>((resolve) => {
+      const seen = () => {
+        if (!this.output.includes('kairos ready', from)) return;
+        child.stdout?.off('data', seen);
+        resolve();
+      };
+      child.stdout?.on('data', seen);
+    });
+    let heard = false;
+    void listening.then(() => {
+      heard = true;
+    });
     const deadline = Date.now() + this.readyTimeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null)
@@ -110,7 +124,7 @@ export class TestServer {
         if (!this.adminToken) this.adminToken = await this.login(ADMIN.email, ADMIN.password);
         return this;
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await (heard ? sleep(25) : Promise.race([listening, sleep(100)]));
     }
     await this.kill9();
     throw new Error(`server not ready within ${this.readyTimeoutMs / 1000} s:\n${this.output.slice(-4000)}`);
@@ -186,6 +200,8 @@ export async function freshDatabase({ empty = false } = {}): Promise<string> {
   if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
   const admin = new URL(inject('postgresUrl'));
   const name = `kairos_${crypto.randomUUID().replaceAll('-', '')}`;
+  // Loaded here, not at the top: the SQLite-only suites (most) never need it.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: admin.href });
   await client.connect();
   try {
@@ -234,5 +250,7 @@ export function runCli(
     });
   });
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -26,7 +26,6 @@ import { rateLimited } from '../auth/auth.service.ts';
 import type { EventRecord } from '../events/event.record.ts';
 import { findEvent } from '../events/events.repository.ts';
 import type { AttendeeTokens } from './attendee-token.ts';
-import { renderCertificate } from './certificate.ts';
 import type { RegistrationRecord } from './registration.record.ts';
 import {
   cancelRegistration,
@@ -221,6 +220,9 @@ export class RegistrationsService {
     if (r.status !== 'confirmed' || r.checkedInAt === null) {
       throw new KairosError('not_checked_in', 'a certificate is issued only to an attendee who checked in');
     }
+    // Loaded on the first certificate, not at start: pdf-lib and fontkit initialise their tables on
+    // import, measured 0.5–0.7 s of CPU in each `kairos serve` start (node --cpu-prof, loaded 2-core machine).
+    const { renderCertificate } = await import('./certificate.ts');
     return renderCertificate({
       registrationId: r.id,
       attendee: r.name,
