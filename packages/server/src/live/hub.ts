@@ -44,6 +44,10 @@ export interface LiveClient {
   readonly session: OpenSession | null;
   /** Hand over a batch of framed messages (one socket write). */
   deliver(batch: Batch): void;
+  /** Bytes handed over and not yet taken by the connection. */
+  pending(): number;
+  /** Resolves when the connection has taken what it was handed (or closed). */
+  drained(): Promise<void>;
   /** End the connection, telling the client when to come back. */
   end(retryMs: number): void;
 }
@@ -62,6 +66,14 @@ interface Audience {
 const audienceOf = (v: Viewer): string => (v.role === 'public' ? 'public' : v.role === 'admin' ? 'admin' : `user:${v.userId}`);
 
 const CATCH_UP_PAGE = 500;
+/**
+ * Between catch-up pages, clients with more than this unsent are given time to read it, at most
+ * `PACE_MS` per page: a client that reads gets a burst of any size (another process committing
+ * 8 000 entries at once) without being dropped as slow, and one that stopped reading holds the
+ * others back by at most that long per page before it is dropped as usual.
+ */
+const PACE_BYTES = 64 * 1024;
+const PACE_MS = 1000;
 const HISTORY_SEQUENCE = 'history_seq_seq';
 /** After a failed read of the settled bound (the database unreachable), look again this soon. */
 const SETTLE_RETRY_MS = 1000;
@@ -264,7 +276,7 @@ export class LiveHub {
         }
       }
       this.fanOut(out);
-      if (this.published < bound) await new Promise((resolve) => setImmediate(resolve));
+      if (this.published < bound) await this.pace();
     }
   }
 
@@ -306,10 +318,27 @@ export class LiveHub {
       }
       this.fanOut(out);
       if (page.length < CATCH_UP_PAGE) return;
-      // Let the sockets drain between pages: a catch-up of thousands of entries (another process's
-      // bulk commit) written in one go would look like clients that stopped reading.
-      await new Promise((resolve) => setImmediate(resolve));
+      await this.pace();
     }
+  }
+
+  /** Between catch-up pages: see PACE_BYTES. */
+  private async pace(): Promise<void> {
+    const behind: LiveClient[] = [];
+    for (const audience of this.audiences.values())
+      for (const c of audience.clients) if (c.pending() > PACE_BYTES) behind.push(c);
+    if (behind.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(behind.map((c) => c.drained())),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, PACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Account for one entry (seq order, once) and queue its message. */

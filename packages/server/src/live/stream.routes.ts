@@ -117,6 +117,8 @@ export const streamRoutes: FastifyPluginAsync<StreamRouteOptions> = async (app, 
           write(textAfter(batch, sent));
           sent = Math.max(sent, batch.lastSeq);
         },
+        pending: () => (closed() ? 0 : res.writableLength),
+        drained: () => (closed() ? Promise.resolve() : drained(res)),
         end(retryMs) {
           if (closed()) return;
           res.end(`retry: ${retryMs}\n\n`);
