@@ -77,6 +77,15 @@ async function kairos(ctx: Ctx, waitMs: number) {
   }
 }
 
+/** The burst table's columns (the cluster burst table adds its own after these). */
+export const BURST_COLUMNS = [
+  { key: 'firstFired', label: 'first fired ms' },
+  { key: 'lastFired', label: 'last fired ms' },
+  { key: 'firstStream', label: 'first message ms' },
+  { key: 'lastStream', label: 'last message ms' },
+  { key: 'missing', label: 'missing', digits: 0 },
+];
+
 export async function burstSection(ctx: Ctx): Promise<Section> {
   const n = ctx.sizes.burst;
   const waitMs = ctx.sizes.burstWaitMs;
@@ -85,13 +94,7 @@ export async function burstSection(ctx: Ctx): Promise<Section> {
     id: 'burst',
     title: 'Burst',
     about: `${fmtCount(n)} jobs due at the same instant (queued ${ctx.sizes.burstLeadMs / 1000} s before it; Kairos's are seeded beside the running server). Times are ms after the instant: first and last firing (Kairos: history \`at\`; a peer: handler start), and for Kairos the first and last message received by one stream client. "missing": not fired ${waitMs / 1000} s after the instant.`,
-    columns: [
-      { key: 'firstFired', label: 'first fired ms' },
-      { key: 'lastFired', label: 'last fired ms' },
-      { key: 'firstStream', label: 'first message ms' },
-      { key: 'lastStream', label: 'last message ms' },
-      { key: 'missing', label: 'missing', digits: 0 },
-    ],
+    columns: BURST_COLUMNS,
     compare: { key: 'lastFired', lowerIsBetter: true },
     rows: [],
     notes: [],

@@ -1,6 +1,8 @@
 /** The cluster section's four tables (what each measures, its columns) and the rows of the due-trigger runs. */
+
 import type { Section } from '../lib/results.ts';
 import { round, summarise } from '../lib/stats.ts';
+import { BURST_COLUMNS } from './burst.ts';
 import type { DueRun } from './cluster-runs.ts';
 import { addRow, type Sizes } from './context.ts';
 import { fmtCount } from './lateness.ts';
@@ -65,14 +67,7 @@ export function clusterTables(z: Sizes) {
     id: 'cluster-burst',
     title: 'Cluster: burst',
     about: `${common} ${fmtCount(z.clusterBurst)} event starts due at one instant, added through the instances' import (split over them) before it. Times are ms after the instant: first and last firing (history \`at\`, whichever instance fired it), first and last message received by one stream client on the last instance. "missing" / "unstreamed": not fired / not received ${sec(z.clusterWaitMs)} after the instant.`,
-    columns: [
-      { key: 'firstFired', label: 'first fired ms' },
-      { key: 'lastFired', label: 'last fired ms' },
-      { key: 'firstStream', label: 'first message ms' },
-      { key: 'lastStream', label: 'last message ms' },
-      { key: 'missing', label: 'missing', digits: 0 },
-      { key: 'unstreamed', label: 'unstreamed', digits: 0 },
-    ],
+    columns: [...BURST_COLUMNS, { key: 'unstreamed', label: 'unstreamed', digits: 0 }],
     rows: [],
     notes: [],
   };
