@@ -19,15 +19,15 @@ import { SlidingWindow } from '../../limits/sliding-window.ts';
 import { ensureSetting } from '../settings/settings.repository.ts';
 import {
   countUsers,
-  findUser,
   findUserByEmail,
+  findUserBySession,
   insertUser,
   listUsers,
   type UserRecord,
   updateUserPassword,
 } from '../users/users.repository.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
-import { deleteSession, findSession, insertSession, sessionsWithRoles } from './sessions.repository.ts';
+import { deleteSession, insertSession, sessionsWithRoles } from './sessions.repository.ts';
 
 export interface AuthDeps {
   store: Store;
@@ -140,9 +140,8 @@ export class AuthService implements SessionGuard {
   /** The session behind a token, for a stream to watch; null when unknown, revoked or expired. */
   async session(token: string): Promise<OpenSession | null> {
     const id = this.hash(token);
-    const session = await findSession(this.deps.store.db, id, this.deps.clock.now());
-    const user = session && (await findUser(this.deps.store.db, session.userId));
-    return session && user ? { id, userId: user.id, role: user.role, expiresAt: session.expiresAt } : null;
+    const found = await findUserBySession(this.deps.store.db, id, this.deps.clock.now());
+    return found ? { id, userId: found.user.id, role: found.user.role, expiresAt: found.expiresAt } : null;
   }
 
   async stillValid(sessions: readonly OpenSession[]): Promise<Set<string>> {
@@ -156,9 +155,7 @@ export class AuthService implements SessionGuard {
 
   /** The user a token belongs to, or null when it is unknown, revoked or expired. */
   async authenticate(token: string): Promise<UserRecord | null> {
-    const session = await findSession(this.deps.store.db, this.hash(token), this.deps.clock.now());
-    if (!session) return null;
-    return (await findUser(this.deps.store.db, session.userId)) ?? null;
+    return (await findUserBySession(this.deps.store.db, this.hash(token), this.deps.clock.now()))?.user ?? null;
   }
 
   async listUsers(): Promise<UserRecord[]> {

@@ -4,16 +4,6 @@ export async function insertSession(db: Db, s: { tokenHash: string; userId: stri
   await db.insertInto('sessions').values(s).execute();
 }
 
-export async function findSession(db: Db, tokenHash: string, now: number) {
-  const row = await db
-    .selectFrom('sessions')
-    .select(['userId', 'expiresAt'])
-    .where('tokenHash', '=', tokenHash)
-    .where('expiresAt', '>', now)
-    .executeTakeFirst();
-  return row && { userId: row.userId, expiresAt: Number(row.expiresAt) };
-}
-
 /** For each of these sessions still unexpired and whose user still exists: the user's role now. */
 export async function sessionsWithRoles(db: Db, tokenHashes: readonly string[], now: number): Promise<Map<string, string>> {
   const roles = new Map<string, string>();
