@@ -5,6 +5,7 @@
  * (status, phase) change in history once, in order, as the oracle predicts between the writes;
  * I1 doctor clean; I2 stored status = lifecycle at now; waitlists consistent with capacity.
  */
+import { DATE_FIELDS } from '@kairos/core';
 import { runCli, type TestServer } from '../support/server.ts';
 import { type Dates, type Entry, expectedTransitions, fullHistory, ms, type State, specState } from '../support/timeline.ts';
 import { DATA_FIELDS, datesOf, type Model, TIME_DRIVEN, type TrackedEvent } from './model.ts';
@@ -27,15 +28,7 @@ const same = (a: State | null | undefined, b: State | null | undefined) =>
   !!a && !!b && a.status === b.status && a.phase === b.phase;
 const show = (s: State | null | undefined) => (s ? `${s.status}/${s.phase}` : 'null');
 const USER_CAUSES = (h: Entry) => h.cause !== 'schedule' && h.cause !== 'recovery';
-const BOUNDARY_FIELDS = [
-  'registrationOpensAt',
-  'registrationClosesAt',
-  'startsAt',
-  'endsAt',
-  'certificatesOpenAt',
-  'certificatesCloseAt',
-] as const;
-const instants = (d: Dates) => BOUNDARY_FIELDS.flatMap((f) => (d[f] === undefined ? [] : [d[f] as number]));
+const instants = (d: Dates) => DATE_FIELDS.flatMap((f) => (d[f] === undefined ? [] : [d[f] as number]));
 
 // biome-ignore lint/suspicious/noExplicitAny: API answers are read field by field
 type Json = any;

@@ -4,6 +4,7 @@
  * and its registrations. A write whose outcome is unknown parks the event until `resolve` reads
  * the truth back; nothing else touches an event meanwhile, so the order of its writes is known.
  */
+import { DATE_FIELDS } from '@kairos/core';
 import type { Dates } from '../support/timeline.ts';
 
 export type Role = 'admin' | 'organizer';
@@ -61,18 +62,7 @@ export function datesOf(view: Record<string, unknown>): Dates {
 }
 
 /** The fields a user sets, as answered: what an acknowledged write must leave in the database. */
-export const DATA_FIELDS = [
-  'title',
-  'capacity',
-  'timezone',
-  'version',
-  'registrationOpensAt',
-  'registrationClosesAt',
-  'startsAt',
-  'endsAt',
-  'certificatesOpenAt',
-  'certificatesCloseAt',
-] as const;
+export const DATA_FIELDS = ['title', 'capacity', 'timezone', 'version', ...DATE_FIELDS] as const;
 
 export const WORKFLOW = ['draft', 'pending_approval', 'declined', 'cancelled'];
 export const TIME_DRIVEN = ['upcoming', 'ongoing', 'completed'];
