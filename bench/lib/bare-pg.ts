@@ -5,15 +5,17 @@
  * graphile-worker's queue are the ones the cluster writes into.
  *
  * Create, as the events and history repositories and trigger-jobs.ts write it: the events row,
- * one triggers row per pending boundary, their graphile-worker jobs in one `add_jobs` with a
- * job_key each, the `create` history row (returning its seq).
- * Move: the events row updated (dates, version, updated_at), its triggers rows re-timed, their
- * jobs re-timed by `add_jobs` on the same job_keys, the `edit` history row.
+ * one triggers row per pending boundary, graphile-worker jobs for those due within the job horizon
+ * (`HORIZON_MS`) in one `add_jobs` with a job_key each, the `create` history row (returning its seq).
+ * Move: the events row updated (dates, version, updated_at), its triggers rows re-timed, the jobs
+ * of those within the horizon re-timed by `add_jobs` on the same job_keys, the `edit` history row.
+ * (The section's events start a month out: no jobs, on either side.)
  * Left out, because they are how the server does it rather than rows: session lookup, reads
  * before the write, the write lock, the commit NOTIFY, the webhook subscriptions check.
  */
 import { randomBytes } from 'node:crypto';
 import { type Boundary, pendingTriggers, resolveEventFields, stateAt } from '@kairos/core';
+import { HORIZON_MS } from '@kairos/server';
 import pg from 'pg';
 import { type DriveResult, keepBusy } from './drive.ts';
 
@@ -31,6 +33,12 @@ const ADD_JOBS = `select 1 from graphile_worker.add_jobs(
 const HISTORY = `insert into history (event_id, owner_id, at, cause, actor, from_status, from_phase,
   to_status, to_phase, trigger, due_at, late_ms, reason)
   values ($1, $2, $3, $4, $2, $5, $6, $7, $8, null, null, null, null) returning seq`;
+
+/** add_jobs for the boundaries within the horizon, as trigger-jobs.ts does; nothing when there are none. */
+async function addJobs(c: pg.PoolClient, eventId: string, boundaries: Boundary[]): Promise<void> {
+  const near = boundaries.filter((b) => b.at <= Date.now() + HORIZON_MS);
+  if (near.length > 0) await c.query(ADD_JOBS, [jobSpecs(eventId, near)]);
+}
 
 function jobSpecs(eventId: string, boundaries: Boundary[]): string {
   return JSON.stringify(
@@ -79,7 +87,7 @@ async function createEvent(pool: pg.Pool, adminId: string, title: string, starts
       id,
       ...triggers.flatMap((b) => [b.trigger, b.at]),
     ]);
-    await c.query(ADD_JOBS, [jobSpecs(id, triggers)]);
+    await addJobs(c, id, triggers);
     await c.query(HISTORY, [id, adminId, now, 'create', null, null, state.status, state.phase]);
   });
   return { id, startsAt };
@@ -103,7 +111,7 @@ async function moveEvent(pool: pg.Pool, adminId: string, e: WrittenEvent, starts
         where t.event_id = $1 and t.trigger = v.trigger`,
       [e.id, ...triggers.flatMap((b) => [b.trigger, b.at])],
     );
-    await c.query(ADD_JOBS, [jobSpecs(e.id, triggers)]);
+    await addJobs(c, e.id, triggers);
     await c.query(HISTORY, [e.id, adminId, now, 'edit', state.status, state.phase, state.status, state.phase]);
   });
   e.startsAt = startsAt;

@@ -9,4 +9,5 @@ export { addMailConsequences } from './features/mail/mail.wiring.ts';
 export { toWebhookView } from './features/webhooks/webhook.view.ts';
 export { WebhooksService } from './features/webhooks/webhooks.service.ts';
 export { serve } from './main.ts';
+export { HORIZON_MS } from './scheduler/cluster/trigger-jobs.ts';
 export { runExport, runImport } from './transfer.ts';

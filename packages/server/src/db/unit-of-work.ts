@@ -57,17 +57,17 @@ export interface CommitNotice {
 }
 
 /**
- * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps one
- * graphile-worker job per trigger row, written in the same transaction; SQLite has no queue
- * (its scheduler reads the table itself), so there the hook does nothing.
+ * The dialect hook for the job queue that mirrors the triggers table. Cluster mode keeps a
+ * graphile-worker job per trigger row due soon, written in the same transaction; SQLite has no
+ * queue (its scheduler reads the table itself), so there the hook does nothing.
  */
 export interface TriggerJobs {
   /** Create the queue's own schema (run with the migrations). */
   install(): Promise<void>;
-  /** These trigger rows were just inserted (or moved): enqueue or re-time their jobs. */
+  /** These trigger rows were just inserted (or moved): enqueue or re-time the jobs they need. */
   scheduled(db: Db, rows: readonly TriggerRow[]): Promise<void>;
-  /** These trigger rows were just removed: drop their jobs (one statement for all of them). */
-  removed(db: Db, rows: ReadonlyArray<{ eventId: string; trigger: string }>): Promise<void>;
+  /** These trigger rows (as they were) were just removed: drop their jobs (one statement for all). */
+  removed(db: Db, rows: readonly TriggerRow[]): Promise<void>;
 }
 
 export const NO_JOBS: TriggerJobs = {

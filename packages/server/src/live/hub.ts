@@ -263,6 +263,9 @@ export class LiveHub {
    */
   private async publishSettled(): Promise<void> {
     const bound = await this.store.settled(HISTORY_SEQUENCE);
+    // No client to send to: nothing to read. A client that connects after this replays up to the
+    // new `publishedSeq` (the stream reads it page by page), so it misses nothing either.
+    if (this.count === 0) return this.skipTo(bound);
     while (this.published < bound) {
       const out: Outgoing[] = [];
       while (this.published < bound && this.held.has(this.published + 1)) this.takeHeld(out, this.published + 1);
@@ -278,6 +281,12 @@ export class LiveHub {
       this.fanOut(out);
       if (this.published < bound) await this.pace();
     }
+  }
+
+  private skipTo(bound: number): void {
+    for (const seq of this.held.keys()) if (seq <= bound) this.held.delete(seq);
+    for (const seq of this.heldChanges.keys()) if (seq <= bound) this.heldChanges.delete(seq);
+    this.published = Math.max(this.published, bound);
   }
 
   private takeHeld(out: Outgoing[], seq: number): void {

@@ -19,6 +19,12 @@ import { isSqlite } from '../../db/dialect.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
 import type { TriggerRow } from './event.record.ts';
 
+const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
+  eventId: r.eventId,
+  trigger: r.trigger as ScheduleKind,
+  dueAt: Number(r.dueAt),
+});
+
 /** The triggers an event must have now: its future boundaries, if it runs on the clock. */
 export function desiredTriggers(event: EventDates & { status: string }, now: number): Boundary[] {
   return isScheduled(event.status as Status) ? pendingTriggers(event, now) : [];
@@ -44,13 +50,21 @@ export async function syncTriggers(
         .execute();
   const wantKey = new Set(want.map((b) => `${b.trigger}@${b.at}`));
   const haveKey = new Set(have.map((r) => `${r.trigger}@${Number(r.dueAt)}`));
-  const stale = have.filter((r) => !wantKey.has(`${r.trigger}@${Number(r.dueAt)}`)).map((r) => r.trigger);
+  const stale = have.filter((r) => !wantKey.has(`${r.trigger}@${Number(r.dueAt)}`));
   const missing = want.filter((b) => !haveKey.has(`${b.trigger}@${b.at}`));
   if (stale.length > 0) {
-    await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', 'in', stale).execute();
+    await tx.db
+      .deleteFrom('triggers')
+      .where('eventId', '=', event.id)
+      .where(
+        'trigger',
+        'in',
+        stale.map((r) => r.trigger),
+      )
+      .execute();
     await tx.jobs.removed(
       tx.db,
-      stale.map((trigger) => ({ eventId: event.id, trigger })),
+      stale.map((r) => toRow({ ...r, eventId: event.id })),
     );
   }
   if (missing.length > 0) {
@@ -82,8 +96,8 @@ export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }
   if (haveAt === want) return;
   if (haveAt !== null) {
     await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', '=', REMINDER).execute();
-    // A moved reminder is re-timed by `scheduled` (job_key_mode replace); only a removed one drops its job.
-    if (want === null) await tx.jobs.removed(tx.db, [{ eventId: event.id, trigger: REMINDER }]);
+    // Its job goes too; a moved reminder's new row gets its own below.
+    await tx.jobs.removed(tx.db, [{ eventId: event.id, trigger: REMINDER, dueAt: haveAt }]);
   }
   if (want !== null) {
     const row: TriggerRow = { eventId: event.id, trigger: REMINDER, dueAt: want };
@@ -95,20 +109,15 @@ export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }
 }
 
 export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
-  const gone = await tx.db.deleteFrom('triggers').where('eventId', '=', eventId).returning('trigger').execute();
+  const gone = await tx.db
+    .deleteFrom('triggers')
+    .where('eventId', '=', eventId)
+    .returning(['eventId', 'trigger', 'dueAt'])
+    .execute();
   if (gone.length === 0) return;
-  await tx.jobs.removed(
-    tx.db,
-    gone.map((r) => ({ eventId, trigger: r.trigger })),
-  );
+  await tx.jobs.removed(tx.db, gone.map(toRow));
   tx.effects.triggersChanged = true;
 }
-
-const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
-  eventId: r.eventId,
-  trigger: r.trigger as ScheduleKind,
-  dueAt: Number(r.dueAt),
-});
 
 /** The earliest pending triggers, oldest first (ties by event and SPEC order of boundaries). */
 export async function nextTriggers(db: Db, limit: number): Promise<TriggerRow[]> {

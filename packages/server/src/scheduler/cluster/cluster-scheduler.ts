@@ -20,7 +20,7 @@ import { observeScheduler } from '../log.ts';
 import type { Scheduler, SchedulerStatus } from '../scheduler.ts';
 import { schedulerStatus } from '../status.ts';
 import { TriggerLoop } from '../trigger-loop.ts';
-import { FIRE_TASK, type FireJob, workerLogger } from './trigger-jobs.ts';
+import { FIRE_TASK, type FireJob, HORIZON_CRONTAB, HORIZON_TASK, sweepHorizon, workerLogger } from './trigger-jobs.ts';
 
 /**
  * graphile-worker's poll for future jobs: a slow safety net. Every instance's exact timer fires
@@ -69,7 +69,15 @@ export class ClusterScheduler implements Scheduler {
         if (level === 'error' || level === 'warning') log.warn(message);
         else log.debug(message);
       }),
-      taskList: { [FIRE_TASK]: (payload) => this.fire(payload as FireJob) },
+      taskList: {
+        [FIRE_TASK]: (payload) => this.fire(payload as FireJob),
+        [HORIZON_TASK]: async () => {
+          const added = await this.deps.store.write((tx) => sweepHorizon(tx.db));
+          if (added > 0) log.debug(`horizon sweep: ${added} job(s) for triggers now due within the horizon`);
+        },
+      },
+      // The horizon sweep (trigger-jobs.ts): graphile-worker's cron runs it once a minute in all.
+      crontab: HORIZON_CRONTAB,
     });
   }
 

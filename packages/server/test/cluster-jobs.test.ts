@@ -1,0 +1,105 @@
+// @dialects postgres
+/**
+ * Cluster mode's job queue (scheduler/cluster/trigger-jobs.ts): graphile-worker holds a job for
+ * every trigger due within the horizon (10 minutes), written in the transaction that writes the
+ * trigger row, and none for triggers further out — a write of an event next month costs no job
+ * and wakes no worker. The horizon sweep, a graphile-worker cron task, gives rows their job as
+ * they come near. What the queue holds is read from graphile-worker's own `jobs` view.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createEvent, ok } from './support/fixtures.ts';
+import { rawRows, rawSql } from './support/raw-sql.ts';
+import { freshDatabase, stopAll, TestServer } from './support/server.ts';
+import { type Dates, datesBody, until } from './support/timeline.ts';
+
+afterAll(stopAll);
+
+const MIN = 60_000;
+let database: string;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  server = await new TestServer(database, {}).start();
+});
+
+/** The fire jobs of an event: trigger → run_at (ms). */
+async function jobsOf(eventId: string): Promise<Record<string, number>> {
+  const rows = await rawRows<{ key: string; run_at: Date }>(
+    database,
+    `select key, run_at from graphile_worker.jobs where task_identifier = 'kairos_fire' and key like ?`,
+    `${eventId}:%`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.key.slice(eventId.length + 1), r.run_at.getTime()]));
+}
+
+const patch = (id: string, dates: Dates) =>
+  ok(server.api('PATCH', `/events/${id}`, { token: server.adminToken, json: datesBody(dates) }), 200);
+
+test('a job for each trigger due within the horizon, none beyond it; moves and deletes keep them in step', async () => {
+  const now = Date.now();
+  const near = await createEvent(server, { title: 'Soon', ...datesBody({ startsAt: now + 5 * MIN, endsAt: now + 7 * MIN }) });
+  const far = await createEvent(server, {
+    title: 'Next month',
+    ...datesBody({ startsAt: now + 30 * 1440 * MIN, endsAt: now + 30 * 1440 * MIN + 60 * MIN }),
+  });
+  const straddles = await createEvent(server, {
+    title: 'Starts soon, ends late',
+    ...datesBody({ startsAt: now + 8 * MIN, endsAt: now + 3 * 60 * MIN }),
+  });
+
+  expect(await jobsOf(near.id)).toEqual({ event_start: now + 5 * MIN, event_end: now + 7 * MIN });
+  expect(await jobsOf(far.id)).toEqual({});
+  expect(await jobsOf(straddles.id)).toEqual({ event_start: now + 8 * MIN });
+
+  // Near → far drops the jobs; far → near makes them, in the edit's own transaction.
+  await patch(near.id, { startsAt: now + 2 * 60 * MIN, endsAt: now + 3 * 60 * MIN });
+  expect(await jobsOf(near.id)).toEqual({});
+  await patch(far.id, { startsAt: now + 4 * MIN, endsAt: now + 6 * MIN });
+  expect(await jobsOf(far.id)).toEqual({ event_start: now + 4 * MIN, event_end: now + 6 * MIN });
+  // A move within the horizon re-times the job it has.
+  await patch(far.id, { startsAt: now + 3 * MIN, endsAt: now + 6 * MIN });
+  expect(await jobsOf(far.id)).toEqual({ event_start: now + 3 * MIN, event_end: now + 6 * MIN });
+
+  await ok(server.api('DELETE', `/events/${far.id}`, { token: server.adminToken }), 204);
+  expect(await jobsOf(far.id)).toEqual({});
+  // The triggers table is what fires: every trigger is still there, jobs or not.
+  const triggers = await rawRows<{ event_id: string }>(
+    database,
+    'select event_id from triggers where event_id in (?, ?)',
+    near.id,
+    straddles.id,
+  );
+  expect(triggers).toHaveLength(4);
+});
+
+test('the horizon sweep gives a job to every trigger due within the horizon that has none', async () => {
+  const now = Date.now();
+  const soon = await createEvent(server, {
+    title: 'Lost its jobs',
+    ...datesBody({ startsAt: now + 6 * MIN, endsAt: now + 9 * MIN }),
+  });
+  const later = await createEvent(server, {
+    title: 'Still far',
+    ...datesBody({ startsAt: now + 40 * MIN, endsAt: now + 50 * MIN }),
+  });
+  // As if written by a version that made no jobs (or a hand edit of the queue).
+  expect(
+    await rawSql(database, `select graphile_worker.remove_job(key) from graphile_worker.jobs where key like ?`, `${soon.id}:%`),
+  ).toBe(2);
+  expect(await jobsOf(soon.id)).toEqual({});
+  // Run the cron task now instead of at the next minute: the worker picks it up at once.
+  await rawSql(database, `select graphile_worker.add_job('kairos_horizon')`);
+  const restored = await until(async () => {
+    const jobs = await jobsOf(soon.id);
+    return Object.keys(jobs).length === 2 && jobs;
+  }, 10_000);
+  expect(restored).toEqual({ event_start: now + 6 * MIN, event_end: now + 9 * MIN });
+  expect(await jobsOf(later.id)).toEqual({});
+  // The cron item is registered with graphile-worker, so it runs once a minute cluster-wide.
+  const crontabs = await rawRows<{ identifier: string }>(
+    database,
+    'select identifier from graphile_worker._private_known_crontabs',
+  );
+  expect(crontabs.map((c) => c.identifier)).toContain('kairos_horizon');
+});
