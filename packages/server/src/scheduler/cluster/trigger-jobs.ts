@@ -81,7 +81,12 @@ export function graphileJobs(url: string, now: () => number = Date.now): Trigger
       // 10 000-start burst spent most of its time here).
       const keys = rows.filter((r) => r.dueAt <= edge).map((r) => jobKey(r.eventId, r.trigger));
       if (keys.length === 0) return;
-      await sql`select graphile_worker.remove_job(k) from unnest(${keys}::text[]) as k`.execute(db);
+      // complete_jobs, not remove_job: remove_job NOTIFYs every worker once per job it deletes,
+      // each with a distinct payload (10 000 notifications for a 10 000-start burst, each worker
+      // then asking for a job); complete_jobs is one set-based delete. A job running right now is
+      // left to finish (it finds its trigger taken); a new job for the same key replaces it.
+      await sql`select count(*) from graphile_worker.complete_jobs(
+        array(select id from graphile_worker.jobs where key = any(${keys}::text[])))`.execute(db);
     },
   };
 }
