@@ -75,6 +75,8 @@ const CATCH_UP_PAGE = 500;
 const PACE_BYTES = 64 * 1024;
 const PACE_MS = 1000;
 const HISTORY_SEQUENCE = 'history_seq_seq';
+/** With no client listening, the settled bound is read at most this often (see `settle`). */
+const IDLE_SETTLE_MS = 100;
 /** After a failed read of the settled bound (the database unreachable), look again this soon. */
 const SETTLE_RETRY_MS = 1000;
 
@@ -95,6 +97,8 @@ export class LiveHub {
   private queue: Promise<void> | null = null;
   /** Overlapping writes: this process's committed entries not yet settled, by seq. */
   private readonly held = new Map<number, HeldEntry>();
+  /** Overlapping writes with no client: the pass `settle` put off. */
+  private idleSettle: NodeJS.Timeout | null = null;
   /** Overlapping writes: a commit's registration changes, sent after its last entry. */
   private readonly heldChanges = new Map<number, Effects['registrations']>();
   private readonly settling = new SerialPasses(
@@ -119,7 +123,7 @@ export class LiveHub {
       store.onExternalCommit((notice) => {
         if (notice && !notice.history) return;
         if (store.ordered) this.enqueue(() => this.catchUp(Number.POSITIVE_INFINITY));
-        else this.settling.wake();
+        else this.settle();
       }),
     );
     if (sessions) this.unsubscribers.push(sessions.onEnd((end) => this.endSessions(end)));
@@ -158,6 +162,11 @@ export class LiveHub {
     }
     audience.clients.add(client);
     this.count++;
+    if (this.idleSettle) {
+      clearTimeout(this.idleSettle);
+      this.idleSettle = null;
+      this.settling.wake();
+    }
     this.perAddress.set(client.address, (this.perAddress.get(client.address) ?? 0) + 1);
     this.metrics.streamClients.set(this.count);
     if (client.session) this.timers.set(client, client.session.expiresAt);
@@ -253,7 +262,24 @@ export class LiveHub {
     }
     for (const held of effects.entries) if (held.entry.seq > this.published) this.held.set(held.entry.seq, held);
     if (effects.registrations.length > 0) this.heldChanges.set(last, effects.registrations);
-    this.settling.wake();
+    this.settle();
+  }
+
+  /**
+   * Overlapping writes: publish up to the settled bound — at once while clients listen; with none,
+   * at most every `IDLE_SETTLE_MS` (each pass costs a read of the bound, and under load a pass
+   * per commit was a tenth of an instance's statements). A client that connects meanwhile replays
+   * up to `publishedSeq` and gets the rest from the next pass, which its arrival starts.
+   */
+  private settle(): void {
+    if (this.count > 0) {
+      this.settling.wake();
+      return;
+    }
+    this.idleSettle ??= setTimeout(() => {
+      this.idleSettle = null;
+      this.settling.wake();
+    }, IDLE_SETTLE_MS);
   }
 
   /**
@@ -393,6 +419,8 @@ export class LiveHub {
   /** Close every stream with a retry hint (graceful shutdown). */
   close(retryMs = 1000): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    if (this.idleSettle) clearTimeout(this.idleSettle);
+    this.idleSettle = null;
     for (const c of [...this.signedIn(), ...(this.audiences.get('public')?.clients ?? [])]) this.endClient(c, retryMs);
   }
 }

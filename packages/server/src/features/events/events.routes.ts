@@ -175,14 +175,14 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
     },
     async (request, reply) => {
       const dryRun = request.query.dryRun === true;
-      const { event, plan } = await events.patch(
+      // The counts as the edit left them, read under the event's lock: no second query.
+      const { event, plan, counts } = await events.patch(
         request.viewer,
         request.params.id,
         request.body,
         { ifMatch: request.headers['if-match'], version: request.body.version },
         dryRun,
       );
-      const counts = await countsOf(event);
       if (!dryRun) {
         reply.header('etag', etagOf(event, counts));
         return view(event, counts);

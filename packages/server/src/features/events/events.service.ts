@@ -97,7 +97,7 @@ export class EventsService {
    */
   async insertCreated(tx: Tx, event: EventRecord, viewer: Viewer, now: number, reason?: string): Promise<void> {
     await insertEvent(tx, event, now);
-    await this.record(tx, event, 'create', viewer, null, now, reason);
+    await this.record(tx, event, 'create', viewer, null, now, { reason });
   }
 
   async get(viewer: Viewer, id: string): Promise<EventRecord> {
@@ -127,7 +127,7 @@ export class EventsService {
     body: EventPatchBody,
     pre: Precondition,
     dryRun: boolean,
-  ): Promise<{ event: EventRecord; plan: EditPlan }> {
+  ): Promise<{ event: EventRecord; plan: EditPlan; counts: RegistrationCounts }> {
     signedIn(viewer);
     const run = async (tx: Tx | null) => {
       const db = tx?.db ?? this.deps.store.db;
@@ -139,19 +139,19 @@ export class EventsService {
       const now = this.deps.clock.now();
       const draft = { ...before, ...fields };
       // The reminder trigger depends on the confirmed attendees (SPEC §14), so the plan needs their count.
-      const plan = planEdit(before, draft, now, (await countsOf(db, id)).registered);
+      const counts = await countsOf(db, id);
+      const plan = planEdit(before, draft, now, counts.registered);
       const event: EventRecord = {
         ...draft,
         ...stateAt(draft, draft.status, now),
         version: before.version + 1,
         updatedAt: now,
       };
-      if (tx) {
-        await updateEvent(tx, event, now);
-        await settleWaitlist(tx, event, event.phase === 'registration_open', now);
-        await this.record(tx, event, 'edit', viewer, before, now);
-      }
-      return { event, plan };
+      if (!tx) return { event, plan, counts };
+      await updateEvent(tx, event, now);
+      const settled = await settleWaitlist(tx, event, event.phase === 'registration_open', now, counts);
+      await this.record(tx, event, 'edit', viewer, before, now, { counts: settled });
+      return { event, plan, counts: settled };
     };
     return dryRun ? run(null) : this.deps.store.write(run);
   }
@@ -235,8 +235,8 @@ export class EventsService {
       const now = this.deps.clock.now();
       const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
       await updateEvent(tx, event, now);
-      await settleWaitlist(tx, event, event.phase === 'registration_open', now);
-      await this.record(tx, event, cause, viewer, before, now, reason);
+      const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now);
+      await this.record(tx, event, cause, viewer, before, now, { reason, counts });
       return event;
     });
   }
@@ -248,7 +248,7 @@ export class EventsService {
     viewer: Viewer,
     before: LifecycleState | null,
     now: number,
-    reason?: string,
+    extra: { reason?: string | undefined; counts?: RegistrationCounts } = {},
   ): Promise<void> {
     await appendHistory(
       tx,
@@ -263,11 +263,11 @@ export class EventsService {
         trigger: null,
         dueAt: null,
         lateMs: null,
-        reason: reason ?? null,
+        reason: extra.reason ?? null,
       },
       cause === 'delete' ? null : event,
       // A new event has no registrations yet, a deleted one none left: no query for either.
-      cause === 'delete' || cause === 'create' ? NO_REGISTRATIONS : await countsOf(tx.db, event.id),
+      cause === 'delete' || cause === 'create' ? NO_REGISTRATIONS : (extra.counts ?? (await countsOf(tx.db, event.id))),
     );
   }
 }

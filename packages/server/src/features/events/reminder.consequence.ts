@@ -16,21 +16,25 @@ import { syncReminder } from './triggers.repository.ts';
 export function reminderConsequence(clock: Clock): Consequence {
   return async (tx) => {
     const { entries, registrations } = tx.effects;
-    const touched = new Map<string, EventRecord | null>();
-    for (const { entry, event } of entries) {
-      if (entry.trigger === null && entry.cause !== 'create') touched.set(entry.eventId, event);
+    /** The event as the write left it, and its confirmed count when the entry already says it. */
+    const touched = new Map<string, { event: EventRecord | null; registered: number | null }>();
+    for (const { entry, event, counts } of entries) {
+      if (entry.trigger === null && entry.cause !== 'create')
+        touched.set(entry.eventId, { event, registered: counts.registered });
     }
     for (const change of registrations) {
       if (change.type === 'registration.checked_in' || change.type === 'registration.expired') continue;
-      if (!touched.has(change.registration.eventId)) touched.set(change.registration.eventId, null);
+      // Registrations changed in this write: the count is read again, after them.
+      const id = change.registration.eventId;
+      touched.set(id, { event: touched.get(id)?.event ?? null, registered: null });
     }
     if (touched.size === 0) return;
     const now = clock.now();
     for (const [id, known] of touched) {
-      // A deleted event's rows went with it (deleteTriggersOf); `known` is null then, and so is the lookup.
-      const event = known ?? (await findEvent(tx.db, id));
+      // A deleted event's rows went with it (deleteTriggersOf); `known.event` is null then, and so is the lookup.
+      const event = known.event ?? (await findEvent(tx.db, id));
       if (!event) continue;
-      await syncReminder(tx, event, (await countsOf(tx.db, id)).registered, now);
+      await syncReminder(tx, event, known.registered ?? (await countsOf(tx.db, id)).registered, now);
     }
   };
 }

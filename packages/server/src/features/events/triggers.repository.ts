@@ -52,16 +52,10 @@ export async function syncTriggers(
   const haveKey = new Set(have.map((r) => `${r.trigger}@${Number(r.dueAt)}`));
   const stale = have.filter((r) => !wantKey.has(`${r.trigger}@${Number(r.dueAt)}`));
   const missing = want.filter((b) => !haveKey.has(`${b.trigger}@${b.at}`));
+  // A moved boundary is re-timed by the upsert below; only a boundary the event no longer has is deleted.
+  const gone = stale.filter((r) => !missing.some((b) => b.trigger === r.trigger)).map((r) => r.trigger);
+  if (gone.length > 0) await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', 'in', gone).execute();
   if (stale.length > 0) {
-    await tx.db
-      .deleteFrom('triggers')
-      .where('eventId', '=', event.id)
-      .where(
-        'trigger',
-        'in',
-        stale.map((r) => r.trigger),
-      )
-      .execute();
     await tx.jobs.removed(
       tx.db,
       stale.map((r) => toRow({ ...r, eventId: event.id })),
@@ -69,7 +63,11 @@ export async function syncTriggers(
   }
   if (missing.length > 0) {
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
-    await tx.db.insertInto('triggers').values(rows).execute();
+    await tx.db
+      .insertInto('triggers')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['eventId', 'trigger']).doUpdateSet({ dueAt: (eb) => eb.ref('excluded.dueAt') }))
+      .execute();
     await tx.jobs.scheduled(tx.db, rows);
     triggersInserted(
       tx.effects,

@@ -181,10 +181,22 @@ function waitlistOf(tx: Tx, eventId: string, limit: number | null) {
  * After an edit or a workflow action, in its transaction: while registration is open, free places
  * (a raised capacity) go to the head of the waitlist; once it is not (an edit moved the close into
  * the past, removed the window, or the event was cancelled), the waitlist expires (SPEC §11).
+ * Returns the event's counts after it; `known` (read under the event's lock in this transaction)
+ * saves reading them, and an event with nobody waiting — most — costs no statement at all.
  */
-export async function settleWaitlist(tx: Tx, event: EventRecord, registrationOpen: boolean, now: number): Promise<void> {
-  if (registrationOpen) await promoteFromWaitlist(tx, event.id, event.capacity, event.createdBy, now);
-  else await expireWaitlist(tx, event.id, event.createdBy, now);
+export async function settleWaitlist(
+  tx: Tx,
+  event: EventRecord,
+  registrationOpen: boolean,
+  now: number,
+  known?: RegistrationCounts,
+): Promise<RegistrationCounts> {
+  const counts = known ?? (await countsOf(tx.db, event.id));
+  if (counts.waitlisted === 0) return counts;
+  const changed = registrationOpen
+    ? (await promoteFromWaitlist(tx, event.id, event.capacity, event.createdBy, now)).length
+    : await expireWaitlist(tx, event.id, event.createdBy, now);
+  return changed > 0 ? countsOf(tx.db, event.id) : counts;
 }
 
 /** Every still-waitlisted registration of the event expires (at registration close). Idempotent. */

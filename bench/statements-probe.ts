@@ -1,0 +1,82 @@
+/**
+ * Statements probe (issue 9): what one cluster write costs in round trips, counted rather than
+ * timed, so it reads the same on a busy machine. Starts an embedded PostgreSQL with
+ * pg_stat_statements and N `kairos serve` instances (cluster mode), sends creates then PATCH date
+ * moves round-robin, and prints each statement the instances sent per write request
+ * (the server's own statements only: the probe reads the counters from another database).
+ *
+ *   npx tsx bench/statements-probe.ts            # 1 instance, 4 in flight, 400 of each
+ *   INSTANCES=3 IN_FLIGHT=12 COUNT=1000 npx tsx bench/statements-probe.ts
+ */
+import { countStatements, databaseOf, oneShot, pgClient, STATEMENT_COUNTING, startCluster, stopCluster } from './lib/cluster.ts';
+import type { Kairos } from './lib/kairos.ts';
+import { startPostgres } from './lib/postgres.ts';
+
+const INSTANCES = Number(process.env.INSTANCES ?? 1);
+const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 4);
+const COUNT = Number(process.env.COUNT ?? 400);
+const DAY = 86_400_000;
+
+const short = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 110);
+
+async function count(admin: Awaited<ReturnType<typeof pgClient>>, database: string, run: () => Promise<number>): Promise<void> {
+  await admin.query('select pg_stat_statements_reset()');
+  const requests = await run();
+  const r = await admin.query<{ query: string; calls: string }>(
+    `select s.query, s.calls from pg_stat_statements s join pg_database d on d.oid = s.dbid
+      where d.datname = $1 order by s.calls desc`,
+    [database],
+  );
+  const total = r.rows.reduce((sum, row) => sum + Number(row.calls), 0);
+  console.log(`  ${requests} requests, ${(total / requests).toFixed(2)} statements per request:`);
+  for (const row of r.rows.filter((x) => Number(x.calls) / requests >= 0.02)) {
+    console.log(`    ${(Number(row.calls) / requests).toFixed(2).padStart(6)}  ${short(row.query)}`);
+  }
+}
+
+/** `count` requests, `inFlight` at a time; request i goes to instance i mod n. */
+async function pool(count: number, fn: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) await fn(i);
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return count;
+}
+
+const pgServer = await startPostgres(STATEMENT_COUNTING);
+try {
+  const url = await pgServer.freshDatabase();
+  const admin = await pgClient(pgServer.url);
+  await countStatements(admin);
+  const instances = await startCluster(url, INSTANCES);
+  try {
+    const database = databaseOf(url);
+    const at = (i: number) => instances[i % instances.length] as Kairos;
+    const first = Date.now() + 30 * DAY;
+    const events: Array<{ id: string; startsAt: number }> = [];
+    console.log(`${INSTANCES} instance(s), ${IN_FLIGHT} in flight, ${COUNT} of each. POST /events:`);
+    await count(admin, database, () =>
+      pool(COUNT, async (i) => {
+        const startsAt = first + i * 60_000;
+        const r = await at(i).api('POST', '/events', { json: oneShot(`Probe ${i}`, startsAt) });
+        if (r.status !== 201) throw new Error(`POST /events: ${r.status} ${r.text.slice(0, 200)}`);
+        events.push({ id: r.json.id as string, startsAt });
+      }),
+    );
+    console.log('PATCH date moves:');
+    await count(admin, database, () =>
+      pool(COUNT, async (i) => {
+        const e = events[i] as (typeof events)[number];
+        const { title: _, ...dates } = oneShot('', e.startsAt + 60_000);
+        const r = await at(i).api('PATCH', `/events/${e.id}`, { json: dates });
+        if (r.status !== 200) throw new Error(`PATCH: ${r.status} ${r.text.slice(0, 200)}`);
+      }),
+    );
+  } finally {
+    await stopCluster(instances);
+    await admin.end();
+  }
+} finally {
+  await pgServer.stop();
+}
