@@ -55,6 +55,12 @@ export interface TriggerLoopDeps {
   events: SchedulerEvents;
   /** Triggers per transaction; `DEFAULT_FIRE_BATCH` when absent. */
   batchSize?: number | undefined;
+  /**
+   * Batches in flight at once during a pass (default 1). Where writes overlap (PostgreSQL), a
+   * second lane lets the database run one batch while this process renders the other's stream
+   * messages; their claims (`SKIP LOCKED`) are disjoint. SQLite has one writer: one lane.
+   */
+  lanes?: number;
 }
 
 export class TriggerLoop {
@@ -133,8 +139,6 @@ export class TriggerLoop {
 
   private async pass(): Promise<void> {
     const { store, clock, events } = this.deps;
-    const max = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
-    let limit = Math.min(FIRST_BATCH, max);
     let recovered = 0;
     for (;;) {
       if (!this.active) return;
@@ -152,19 +156,37 @@ export class TriggerLoop {
       // Missed triggers first and in their own batches, so each batch has one cause.
       const cause: FireCause = next.dueAt < this.started ? 'recovery' : 'schedule';
       const upTo = cause === 'recovery' ? this.started - 1 : now;
-      const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
-      if (batch.firings.length === 0) {
+      const lanes = Array.from({ length: this.deps.lanes ?? 1 }, () => this.drain(cause, upTo));
+      const fired = (await Promise.all(lanes)).reduce((a, b) => a + b, 0);
+      if (fired === 0) {
         this.setTimer(clock.now() + HELD_RETRY_MS, null);
         break;
       }
-      limit = Math.min(limit * 2, max);
+      if (cause === 'recovery') recovered += fired;
+    }
+    if (recovered > 0) events.emit('recovered', { count: recovered });
+  }
+
+  /**
+   * Fire batches of what is due by `upTo` until a batch comes back short: nothing more is due,
+   * or the rest is held (by another lane, instance or write). Returns how many it fired.
+   */
+  private async drain(cause: FireCause, upTo: number): Promise<number> {
+    const { store, clock, events } = this.deps;
+    const max = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
+    let limit = Math.min(FIRST_BATCH, max);
+    let fired = 0;
+    while (this.active) {
+      const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
       if (batch.firings.length > 0) events.emit('batch:fired', { ...batch, cause, via: 'timer' });
-      if (cause === 'recovery') recovered += batch.firings.length;
+      fired += batch.firings.length;
+      if (batch.firings.length < limit) break;
+      limit = Math.min(limit * 2, max);
       // Between batches, let the event loop run: sockets flush this batch's stream messages and
       // requests are not held up behind a whole burst.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (recovered > 0) events.emit('recovered', { count: recovered });
+    return fired;
   }
 
   private arm(next: TriggerRow): void {

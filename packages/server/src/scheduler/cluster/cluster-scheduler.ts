@@ -42,7 +42,8 @@ export class ClusterScheduler implements Scheduler {
   private runner: Runner | null = null;
 
   constructor(private readonly deps: ClusterSchedulerDeps) {
-    this.loop = new TriggerLoop({ store: deps.store, clock: deps.clock, events: this.events, batchSize: deps.batchSize });
+    // Two lanes: a burst's batches overlap in the database and in this process (trigger-loop.ts).
+    this.loop = new TriggerLoop({ store: deps.store, clock: deps.clock, events: this.events, batchSize: deps.batchSize, lanes: 2 });
     observeScheduler(this.events, deps.log, deps.stats);
   }
 
