@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/statements-probe.ts            # 1 instance, 4 in flight, 400 of each
  *   INSTANCES=3 IN_FLIGHT=12 COUNT=1000 npx tsx bench/statements-probe.ts
+ *   PROFILE_DIR=/tmp/prof npx tsx bench/statements-probe.ts   # and a CPU profile of each instance
  */
 import { countStatements, databaseOf, oneShot, pgClient, STATEMENT_COUNTING, startCluster, stopCluster } from './lib/cluster.ts';
 import type { Kairos } from './lib/kairos.ts';
@@ -42,6 +43,16 @@ async function pool(count: number, fn: (i: number) => Promise<void>): Promise<nu
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   return count;
+}
+
+// PROFILE_DIR=… : the instances run under `node --cpu-prof` (Node 20 refuses it in NODE_OPTIONS).
+if (process.env.PROFILE_DIR) {
+  const fs = await import('node:fs');
+  const wrapper = `${process.env.PROFILE_DIR}/node`;
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${process.execPath} --cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR} "$@"\n`, {
+    mode: 0o755,
+  });
+  Object.defineProperty(process, 'execPath', { value: wrapper, configurable: true });
 }
 
 const pgServer = await startPostgres(STATEMENT_COUNTING);
