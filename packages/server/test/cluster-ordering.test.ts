@@ -204,3 +204,34 @@ test('registrations racing through two instances for the last places: exactly th
     .sort((x, y) => x - y);
   expect(positions).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
 });
+
+test('an instance with no stream client: a client that connects in the middle of writes replays, then gets every seq once, in order', async () => {
+  // With no client, the hub only advances its bound (at most every 100 ms): it reads nothing. The
+  // client arriving mid-writes replays up to that bound and gets the rest from the hub's next pass.
+  const c = await new TestServer(database, { KAIROS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }).start();
+  const start = (await historySeqs(0)).at(-1) ?? 0;
+  const t = Date.now() + 50 * DAY;
+  const write = (i: number) =>
+    (i % 2 ? a : c).api('POST', '/events', {
+      token: (i % 2 ? a : c).adminToken,
+      json: { title: `Quiet ${i}`, ...datesBody({ startsAt: t + i * 60_000, endsAt: t + i * 60_000 + 3600_000 }) },
+    });
+  let next = 0;
+  let late: Stream | null = null;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < 80; i = next++) {
+        if (i === 40) {
+          late = openStream(c.url, { token: c.adminToken, lastEventId: start });
+          streams.push(late);
+        }
+        expect((await write(i)).status).toBe(201);
+      }
+    }),
+  );
+  const all = await historySeqs(start);
+  expect(all).toHaveLength(80);
+  const s = late as unknown as Stream;
+  await s.waitFor((m) => seqsOf({ messages: m } as Stream, start).length >= all.length, 20_000).catch(() => undefined);
+  expect(seqsOf(s, start)).toEqual(all);
+});
