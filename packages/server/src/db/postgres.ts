@@ -70,6 +70,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const external = listenForCommits(url, instanceId);
   const running = new Set<Promise<unknown>>();
   const stats = { writes: 0, transactions: 0 };
+  const looks = new Map<string, Look>();
 
   const attempt = async <T>(fn: Parameters<Store['write']>[0], lock: WriteLock | undefined): Promise<T> => {
     const effects = newEffects();
@@ -113,6 +114,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       return run;
     },
     settled: (sequence) => settled(pool, sequence),
+    settledSoFar: (sequence) => settledSoFar(pool, sequence, looks),
     onCommit: (listener) => subscribeTo(listeners, listener),
     addConsequence: (consequence) => subscribeTo(consequences, consequence),
     onExternalCommit: external.subscribe,
@@ -156,23 +158,56 @@ const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 async function settled(pool: pg.Pool, sequence: string): Promise<number> {
   const client = await pool.connect();
   try {
-    // One simple-protocol message, one round trip; the name is ours, never a user's. The last
-    // statement runs after the rollback, in a fresh snapshot: usually it already shows X ended
-    // and everything older with it.
-    const results = (await client.query(
-      `begin; select case when is_called then last_value else 0 end as value from ${sequence};
-       select pg_current_xact_id()::text as me; rollback;
-       select pg_snapshot_xmin(pg_current_snapshot())::text as oldest`,
-    )) as unknown as pg.QueryResult[];
-    const value = Number(results[1]?.rows[0]?.value ?? 0);
-    const me = BigInt(results[2]?.rows[0]?.me ?? 0);
-    let oldest = BigInt(results[4]?.rows[0]?.oldest ?? 0);
-    for (let wait = 1; oldest <= me; wait = Math.min(wait * 2, 50)) {
+    const first = await look(client, sequence);
+    let oldest = first.oldest;
+    for (let wait = 1; oldest <= first.me; wait = Math.min(wait * 2, 50)) {
       await new Promise((resolve) => setTimeout(resolve, wait));
       const { rows } = await client.query<{ oldest: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as oldest');
       oldest = BigInt(rows[0]?.oldest ?? 0);
     }
-    return value;
+    return first.value;
+  } finally {
+    client.release();
+  }
+}
+
+/** One look at a sequence: its last value, a transaction id taken after it, and the oldest running one. */
+interface Look {
+  value: number;
+  me: bigint;
+  oldest: bigint;
+}
+
+async function look(client: pg.PoolClient, sequence: string): Promise<Look> {
+  // One simple-protocol message, one round trip; the name is ours, never a user's. The last
+  // statement runs after the rollback, in a fresh snapshot: usually it already shows X ended
+  // and everything older with it.
+  const results = (await client.query(
+    `begin; select case when is_called then last_value else 0 end as value from ${sequence};
+     select pg_current_xact_id()::text as me; rollback;
+     select pg_snapshot_xmin(pg_current_snapshot())::text as oldest`,
+  )) as unknown as pg.QueryResult[];
+  return {
+    value: Number(results[1]?.rows[0]?.value ?? 0),
+    me: BigInt(results[2]?.rows[0]?.me ?? 0),
+    oldest: BigInt(results[4]?.rows[0]?.oldest ?? 0),
+  };
+}
+
+/**
+ * `settled` without the wait: under a steady stream of writes some older transaction is nearly
+ * always running, and waiting cost a poll every few milliseconds. Instead each look is checked
+ * by the next one: once the oldest running transaction is past the previous look's id, the
+ * previous look's value is settled.
+ */
+async function settledSoFar(pool: pg.Pool, sequence: string, looks: Map<string, Look>): Promise<number | null> {
+  const client = await pool.connect();
+  try {
+    const now = await look(client, sequence);
+    const before = looks.get(sequence);
+    looks.set(sequence, now);
+    if (now.oldest > now.me) return now.value;
+    return before && now.oldest > before.me ? before.value : null;
   } finally {
     client.release();
   }

@@ -49,6 +49,7 @@ export function openSqlite(file: string): Store {
     write: (fn) => queue.write(fn),
     ordered: true,
     settled: async () => Number.POSITIVE_INFINITY,
+    settledSoFar: async () => Number.POSITIVE_INFINITY,
     onCommit: (listener) => subscribeTo(listeners, listener),
     addConsequence: (consequence) => subscribeTo(consequences, consequence),
     onExternalCommit: external.subscribe,

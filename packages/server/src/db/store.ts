@@ -57,6 +57,12 @@ export interface Store {
    * `ordered`.
    */
   settled(sequence: string): Promise<number>;
+  /**
+   * The same without waiting, in one round trip: a value now known to be settled (this look's, or
+   * the previous look's once the transactions it waited on have ended), or null when none is
+   * known yet. For readers that only keep a bound fresh and can look again later.
+   */
+  settledSoFar(sequence: string): Promise<number | null>;
   onCommit(listener: CommitListener): () => void;
   /** Run `consequence` inside every later write transaction, after the write's own work. */
   addConsequence(consequence: Consequence): () => void;

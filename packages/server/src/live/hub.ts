@@ -162,8 +162,9 @@ export class LiveHub {
     }
     audience.clients.add(client);
     this.count++;
-    if (this.idleSettle) {
-      clearTimeout(this.idleSettle);
+    // Where writes overlap, the bound may lag while no client listened: publish up to it now.
+    if (!this.store.ordered) {
+      if (this.idleSettle) clearTimeout(this.idleSettle);
       this.idleSettle = null;
       this.settling.wake();
     }
@@ -288,10 +289,8 @@ export class LiveHub {
    * A seq with no row (a rolled-back write's) is skipped once the bound has passed it.
    */
   private async publishSettled(): Promise<void> {
+    if (this.count === 0 && (await this.idlePass())) return;
     const bound = await this.store.settled(HISTORY_SEQUENCE);
-    // No client to send to: nothing to read. A client that connects after this replays up to the
-    // new `publishedSeq` (the stream reads it page by page), so it misses nothing either.
-    if (this.count === 0) return this.skipTo(bound);
     while (this.published < bound) {
       const out: Outgoing[] = [];
       while (this.published < bound && this.held.has(this.published + 1)) this.takeHeld(out, this.published + 1);
@@ -309,10 +308,23 @@ export class LiveHub {
     }
   }
 
-  private skipTo(bound: number): void {
-    for (const seq of this.held.keys()) if (seq <= bound) this.held.delete(seq);
-    for (const seq of this.heldChanges.keys()) if (seq <= bound) this.heldChanges.delete(seq);
-    this.published = Math.max(this.published, bound);
+  /**
+   * No client to send to: nothing to read, only the bound to keep fresh (one round trip, no
+   * waiting: `settledSoFar`). A client that connects after this replays up to the new
+   * `publishedSeq` (the stream reads it page by page), so it misses nothing either. False when a
+   * client arrived meanwhile: then the pass publishes as usual.
+   */
+  private async idlePass(): Promise<boolean> {
+    const bound = await this.store.settledSoFar(HISTORY_SEQUENCE);
+    if (this.count > 0) return false;
+    if (bound !== null) {
+      for (const seq of this.held.keys()) if (seq <= bound) this.held.delete(seq);
+      for (const seq of this.heldChanges.keys()) if (seq <= bound) this.heldChanges.delete(seq);
+      this.published = Math.max(this.published, bound);
+    }
+    // Commits this look could not yet call settled: look again, even if no other commit comes.
+    if (bound === null || this.held.size > 0) this.settle();
+    return true;
   }
 
   private takeHeld(out: Outgoing[], seq: number): void {

@@ -43,7 +43,13 @@ export class ClusterScheduler implements Scheduler {
 
   constructor(private readonly deps: ClusterSchedulerDeps) {
     // Two lanes: a burst's batches overlap in the database and in this process (trigger-loop.ts).
-    this.loop = new TriggerLoop({ store: deps.store, clock: deps.clock, events: this.events, batchSize: deps.batchSize, lanes: 2 });
+    this.loop = new TriggerLoop({
+      store: deps.store,
+      clock: deps.clock,
+      events: this.events,
+      batchSize: deps.batchSize,
+      lanes: 2,
+    });
     observeScheduler(this.events, deps.log, deps.stats);
   }
 
