@@ -9,6 +9,7 @@
  *   INSTANCES=3 IN_FLIGHT=12 COUNT=1000 npx tsx bench/statements-probe.ts
  *   PROFILE_DIR=/tmp/prof npx tsx bench/statements-probe.ts   # and a CPU profile of each instance
  */
+import fs from 'node:fs';
 import { countStatements, databaseOf, oneShot, pgClient, STATEMENT_COUNTING, startCluster, stopCluster } from './lib/cluster.ts';
 import type { Kairos } from './lib/kairos.ts';
 import { startPostgres } from './lib/postgres.ts';
@@ -20,16 +21,33 @@ const DAY = 86_400_000;
 
 const short = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 110);
 
-async function count(admin: Awaited<ReturnType<typeof pgClient>>, database: string, run: () => Promise<number>): Promise<void> {
+/** CPU seconds (user + system) the instances used so far, from /proc. */
+const cpuOf = (instances: readonly Kairos[]) =>
+  instances.reduce((sum, k) => {
+    const stat = fs.readFileSync(`/proc/${k.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+  }, 0);
+
+async function count(
+  admin: Awaited<ReturnType<typeof pgClient>>,
+  database: string,
+  instances: readonly Kairos[],
+  run: () => Promise<number>,
+): Promise<void> {
   await admin.query('select pg_stat_statements_reset()');
+  const cpu0 = cpuOf(instances);
   const requests = await run();
+  const cpuMs = ((cpuOf(instances) - cpu0) * 1000) / requests;
   const r = await admin.query<{ query: string; calls: string }>(
     `select s.query, s.calls from pg_stat_statements s join pg_database d on d.oid = s.dbid
       where d.datname = $1 order by s.calls desc`,
     [database],
   );
   const total = r.rows.reduce((sum, row) => sum + Number(row.calls), 0);
-  console.log(`  ${requests} requests, ${(total / requests).toFixed(2)} statements per request:`);
+  console.log(
+    `  ${requests} requests, ${cpuMs.toFixed(2)} ms of instance CPU and ${(total / requests).toFixed(2)} statements per request:`,
+  );
   for (const row of r.rows.filter((x) => Number(x.calls) / requests >= 0.02)) {
     console.log(`    ${(Number(row.calls) / requests).toFixed(2).padStart(6)}  ${short(row.query)}`);
   }
@@ -67,7 +85,7 @@ try {
     const first = Date.now() + 30 * DAY;
     const events: Array<{ id: string; startsAt: number }> = [];
     console.log(`${INSTANCES} instance(s), ${IN_FLIGHT} in flight, ${COUNT} of each. POST /events:`);
-    await count(admin, database, () =>
+    await count(admin, database, instances, () =>
       pool(COUNT, async (i) => {
         const startsAt = first + i * 60_000;
         const r = await at(i).api('POST', '/events', { json: oneShot(`Probe ${i}`, startsAt) });
@@ -76,7 +94,7 @@ try {
       }),
     );
     console.log('PATCH date moves:');
-    await count(admin, database, () =>
+    await count(admin, database, instances, () =>
       pool(COUNT, async (i) => {
         const e = events[i] as (typeof events)[number];
         const { title: _, ...dates } = oneShot('', e.startsAt + 60_000);
