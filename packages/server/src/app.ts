@@ -5,11 +5,11 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -159,7 +159,10 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
   registerErrorHandling(app);
   // JSON only: Fastify's default text/plain parser would hand a string to the schemas (400, not 415).
   app.removeContentTypeParser('text/plain');
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
+  // Helmet's headers, built once: @fastify/helmet called helmet() anew on every request, parsing
+  // the policy each time (about 0.3 ms of CPU per request in the cluster writes profile).
+  const securityHeaders = helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
   await app.register(fastifyCookie);
   // Closed by default: no other origin may call the API from a browser unless listed.
   await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: true });
