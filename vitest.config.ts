@@ -57,6 +57,10 @@ export default defineConfig({
     // Server suites start real processes on real ports; two cores run two files at a time. Three
     // took the whole test command to 10 m 31 s (70 files) but starved the CPU-bound suites (an
     // 8 000-entry fan-out, a burst) past their bounds in one run of two: not worth a flaky CI.
+    // Measured again with paced stream catch-up (vitest alone, nice 19, shared machine): 2 workers
+    // 706 s (load 0.7 → 6.3), 3 workers 663 s (load 3.2 → 8.5) but each file 43 % longer (sum of
+    // file times 1 223 → 1 752 s: the suites are CPU-bound, 668 s of CPU for 2 workers) and
+    // live.test.ts (c) missed its 3.5 s write window. Still two.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
