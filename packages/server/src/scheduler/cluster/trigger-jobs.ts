@@ -13,7 +13,7 @@
  * exact timers fire it, the job is the backstop.
  */
 import type { ScheduleKind } from '@kairos/core';
-import { type LogFunctionFactory, Logger, runMigrations } from 'graphile-worker';
+import type { LogFunctionFactory, Logger } from 'graphile-worker';
 import { sql } from 'kysely';
 import type { Db, TriggerJobs } from '../../db/unit-of-work.ts';
 import type { TriggerRow } from '../../features/events/event.record.ts';
@@ -44,8 +44,15 @@ export interface FireJob {
 
 const jobKey = (eventId: string, trigger: string): string => `${eventId}:${trigger}`;
 
+/**
+ * graphile-worker itself, loaded on first use: only cluster mode needs it, and loading it cost
+ * every SQLite start about 165 ms of CPU (the test suites start hundreds).
+ */
+export const graphileWorker = () => import('graphile-worker');
+
 /** graphile-worker talks through our logger, or not at all (migrations). */
-export function workerLogger(log: (level: string, message: string) => void): Logger {
+export async function workerLogger(log: (level: string, message: string) => void): Promise<Logger> {
+  const { Logger } = await graphileWorker();
   const factory: LogFunctionFactory = () => (level, message) => log(level, message);
   return new Logger(factory);
 }
@@ -67,7 +74,10 @@ async function addJobs(db: Db, rows: readonly TriggerRow[]): Promise<void> {
 
 export function graphileJobs(url: string, now: () => number = Date.now): TriggerJobs {
   return {
-    install: () => runMigrations({ connectionString: url, logger: workerLogger(() => {}) }),
+    install: async () => {
+      const { runMigrations } = await graphileWorker();
+      await runMigrations({ connectionString: url, logger: await workerLogger(() => {}) });
+    },
     scheduled(db, rows) {
       const edge = now() + HORIZON_MS;
       return addJobs(
