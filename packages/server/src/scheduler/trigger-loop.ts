@@ -156,8 +156,7 @@ export class TriggerLoop {
       // Missed triggers first and in their own batches, so each batch has one cause.
       const cause: FireCause = next.dueAt < this.started ? 'recovery' : 'schedule';
       const upTo = cause === 'recovery' ? this.started - 1 : now;
-      const lanes = Array.from({ length: this.deps.lanes ?? 1 }, () => this.drain(cause, upTo));
-      const fired = (await Promise.all(lanes)).reduce((a, b) => a + b, 0);
+      const fired = await this.fire(cause, upTo);
       if (fired === 0) {
         this.setTimer(clock.now() + HELD_RETRY_MS, null);
         break;
@@ -168,23 +167,42 @@ export class TriggerLoop {
   }
 
   /**
+   * Fire what is due by `upTo`: one small batch, and only if it came back full (a burst) the
+   * lanes, each draining on its own. A single trigger falling due costs one transaction per
+   * instance, not one per lane. Returns how many fired.
+   */
+  private async fire(cause: FireCause, upTo: number): Promise<number> {
+    const max = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
+    const first = Math.min(FIRST_BATCH, max);
+    const fired = await this.batch(cause, upTo, first);
+    if (fired < first) return fired;
+    const lanes = Array.from({ length: this.deps.lanes ?? 1 }, () => this.drain(cause, upTo, Math.min(first * 2, max)));
+    return fired + (await Promise.all(lanes)).reduce((a, b) => a + b, 0);
+  }
+
+  private async batch(cause: FireCause, upTo: number, limit: number): Promise<number> {
+    const { store, clock, events } = this.deps;
+    const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
+    if (batch.firings.length > 0) events.emit('batch:fired', { ...batch, cause, via: 'timer' });
+    return batch.firings.length;
+  }
+
+  /**
    * Fire batches of what is due by `upTo` until a batch comes back short: nothing more is due,
    * or the rest is held (by another lane, instance or write). Returns how many it fired.
    */
-  private async drain(cause: FireCause, upTo: number): Promise<number> {
-    const { store, clock, events } = this.deps;
+  private async drain(cause: FireCause, upTo: number, from: number): Promise<number> {
     const max = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
-    let limit = Math.min(FIRST_BATCH, max);
+    let limit = from;
     let fired = 0;
     while (this.active) {
-      const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
-      if (batch.firings.length > 0) events.emit('batch:fired', { ...batch, cause, via: 'timer' });
-      fired += batch.firings.length;
-      if (batch.firings.length < limit) break;
-      limit = Math.min(limit * 2, max);
-      // Between batches, let the event loop run: sockets flush this batch's stream messages and
-      // requests are not held up behind a whole burst.
+      // Between batches, let the event loop run: sockets flush the last batch's stream messages
+      // and requests are not held up behind a whole burst.
       await new Promise((resolve) => setImmediate(resolve));
+      const n = await this.batch(cause, upTo, limit);
+      fired += n;
+      if (n < limit) break;
+      limit = Math.min(limit * 2, max);
     }
     return fired;
   }
