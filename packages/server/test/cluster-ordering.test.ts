@@ -235,3 +235,29 @@ test('an instance with no stream client: a client that connects in the middle of
   await s.waitFor((m) => seqsOf({ messages: m } as Stream, start).length >= all.length, 20_000).catch(() => undefined);
   expect(seqsOf(s, start)).toEqual(all);
 });
+
+test('a transaction open in another database on the same server does not hold back this cluster’s streams', async () => {
+  // The settled bound waits for running transactions of this database only: a long one elsewhere
+  // on the server (another cluster, a report, a migration) must not delay every message here.
+  const elsewhere = new pg.Client({ connectionString: await freshDatabase({ empty: true }) });
+  await elsewhere.connect();
+  try {
+    const [onA, onB] = [await stream(a), await stream(b)];
+    const start = (await historySeqs(0)).at(-1) ?? 0;
+    await elsewhere.query('begin');
+    await elsewhere.query('select pg_current_xact_id()');
+    const t = Date.now() + 60 * DAY;
+    await createEvent(a, { title: 'Written while another database waits', ...datesBody({ startsAt: t, endsAt: t + 3600_000 }) });
+    const all = await historySeqs(start);
+    expect(all).toHaveLength(1);
+    for (const s of [onA, onB]) {
+      await s.waitFor((m) => seqsOf({ messages: m } as Stream, start).length >= 1, 15_000).catch(() => undefined);
+      expect(seqsOf(s, start), 'the stream waited for another database’s transaction').toEqual(all);
+    }
+    // The other transaction is still open: the messages above did not wait for it to end.
+    expect((await elsewhere.query('select pg_current_xact_id_if_assigned() is not null as open')).rows[0]?.open).toBe(true);
+  } finally {
+    await elsewhere.query('rollback').catch(() => {});
+    await elsewhere.end().catch(() => {});
+  }
+});

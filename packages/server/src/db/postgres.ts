@@ -148,22 +148,28 @@ const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 /**
  * How far a sequence's rows are final. Read the sequence's last value L, then take a transaction
  * id of our own, X (rolled back at once: an abort record, never waited on). A write that took a
- * value at or below L had taken its transaction id before (`begin`), so below X. Once the oldest
- * running transaction (a snapshot's xmin) is past X, every such write has committed or rolled
- * back: no row at or below L can still appear. (A snapshot's xmax alone would not do: it is one
- * past the last *completed* id, and a running write's id can lie beyond it — the first version of
- * this read it and lost messages.) One round trip when no write is running; otherwise it waits
- * for the writes that were, which are short. It spends a transaction id per call, as a write does.
+ * value at or below L had taken its transaction id before (`begin`), so below X. Once no
+ * transaction of this database at or below X is still running, every such write has committed or
+ * rolled back: no row at or below L can still appear. One round trip when no write is running;
+ * otherwise it waits for the writes that were, which are short. It spends a transaction id per
+ * call, as a write does.
+ *
+ * Running transactions are read from `pg_stat_activity` for this database only. The first
+ * versions compared against the server-wide oldest running transaction (a snapshot's xmin), so a
+ * long transaction in another database on the same server — a 1 000-trigger firing of another
+ * cluster's test — held back every stream here (messages 2.3 s late). And a snapshot's xmax alone
+ * would not do: it is one past the last *completed* id, and a running write's id can lie beyond
+ * it — a version that read it lost messages (decision 4).
  */
 async function settled(pool: pg.Pool, sequence: string): Promise<number> {
   const client = await pool.connect();
   try {
     const first = await look(client, sequence);
-    let oldest = first.oldest;
-    for (let wait = 1; oldest <= first.me; wait = Math.min(wait * 2, 50)) {
+    let running = first.running;
+    for (let wait = 1; !allAfter(running, first.me); wait = Math.min(wait * 2, 50)) {
       await new Promise((resolve) => setTimeout(resolve, wait));
-      const { rows } = await client.query<{ oldest: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as oldest');
-      oldest = BigInt(rows[0]?.oldest ?? 0);
+      const { rows } = await client.query<{ running: string[] }>(RUNNING_HERE);
+      running = (rows[0]?.running ?? []).map(Number);
     }
     return first.value;
   } finally {
@@ -171,33 +177,43 @@ async function settled(pool: pg.Pool, sequence: string): Promise<number> {
   }
 }
 
-/** One look at a sequence: its last value, a transaction id taken after it, and the oldest running one. */
+/** The 32-bit ids of this database's running transactions (`backend_xid` is readable by any role). */
+const RUNNING_HERE = `select coalesce(array_agg(backend_xid::text), '{}') as running
+  from pg_stat_activity where datname = current_database() and backend_xid is not null`;
+
+/**
+ * Whether every running transaction began after `me`: 32-bit ids wrap, so they compare as
+ * PostgreSQL's `TransactionIdPrecedes` does, by the sign of their difference modulo 2^32.
+ */
+function allAfter(running: readonly number[], me: number): boolean {
+  return running.every((xid) => ((xid - me) | 0) > 0);
+}
+
+/** One look at a sequence: its last value, a transaction id taken after it, and the ones still running. */
 interface Look {
   value: number;
-  me: bigint;
-  oldest: bigint;
+  me: number;
+  running: number[];
 }
 
 async function look(client: pg.PoolClient, sequence: string): Promise<Look> {
   // One simple-protocol message, one round trip; the name is ours, never a user's. The last
-  // statement runs after the rollback, in a fresh snapshot: usually it already shows X ended
-  // and everything older with it.
+  // statement runs after the rollback: usually it already shows X ended and everything older with it.
   const results = (await client.query(
     `begin; select case when is_called then last_value else 0 end as value from ${sequence};
-     select pg_current_xact_id()::text as me; rollback;
-     select pg_snapshot_xmin(pg_current_snapshot())::text as oldest`,
+     select pg_current_xact_id()::xid::text as me; rollback; ${RUNNING_HERE}`,
   )) as unknown as pg.QueryResult[];
   return {
     value: Number(results[1]?.rows[0]?.value ?? 0),
-    me: BigInt(results[2]?.rows[0]?.me ?? 0),
-    oldest: BigInt(results[4]?.rows[0]?.oldest ?? 0),
+    me: Number(results[2]?.rows[0]?.me ?? 0),
+    running: ((results[4]?.rows[0]?.running ?? []) as string[]).map(Number),
   };
 }
 
 /**
  * `settled` without the wait: under a steady stream of writes some older transaction is nearly
  * always running, and waiting cost a poll every few milliseconds. Instead each look is checked
- * by the next one: once the oldest running transaction is past the previous look's id, the
+ * by the next one: once every running transaction began after the previous look's id, the
  * previous look's value is settled.
  */
 async function settledSoFar(pool: pg.Pool, sequence: string, looks: Map<string, Look>): Promise<number | null> {
@@ -206,8 +222,8 @@ async function settledSoFar(pool: pg.Pool, sequence: string, looks: Map<string, 
     const now = await look(client, sequence);
     const before = looks.get(sequence);
     looks.set(sequence, now);
-    if (now.oldest > now.me) return now.value;
-    return before && now.oldest > before.me ? before.value : null;
+    if (allAfter(now.running, now.me)) return now.value;
+    return before && allAfter(now.running, before.me) ? before.value : null;
   } finally {
     client.release();
   }

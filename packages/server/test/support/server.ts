@@ -194,7 +194,6 @@ export class TestServer {
 /** The dialect matrix: the `postgres` vitest project sets this, the `sqlite` one leaves it unset. */
 export const DIALECT: 'sqlite' | 'postgres' = process.env.KAIROS_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
 
-/** A fresh, empty database: a SQLite file, or a new database on the run's PostgreSQL. */
 /** A database of its own; migrated already (a copy of the run's template) unless `empty`. */
 export async function freshDatabase({ empty = false } = {}): Promise<string> {
   if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
