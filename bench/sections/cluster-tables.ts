@@ -8,6 +8,14 @@ import type { DueRun } from './cluster-runs.ts';
 import { addRow, type Sizes } from './context.ts';
 import { fmtCount } from './lateness.ts';
 
+/**
+ * Requests sent before the writes are timed, per process serving them (each instance; the bare
+ * yardstick's one): V8 optimises a process's hot paths only as they run. With 24 in all, a
+ * 3-instance run timed mostly cold instances: 5.2 ms of instance CPU per create over each one's
+ * first 200 creates, 4.4 ms over 1 333 (`INSTANCES=3 COUNT=600|4000 bench/statements-probe.ts`).
+ */
+export const WARMUP_PER_PROCESS = 400;
+
 const instancesText = (z: Sizes) => z.clusterInstances.join(' and ');
 
 export function clusterTables(z: Sizes) {
@@ -31,7 +39,7 @@ export function clusterTables(z: Sizes) {
   const writes: Section = {
     id: 'cluster-writes',
     title: 'Cluster: writes',
-    about: `${common} \`POST /events\` (start and end a month out: 2 triggers, 1 history entry; no jobs, as both are beyond the job horizon of ${HORIZON_MS / 60_000} min) for ${sec(z.clusterWritesMs)}, then \`PATCH\` date moves of the events just created (both triggers re-timed, 1 history entry) for ${sec(z.clusterWritesMs)}, each with ${z.clusterInFlight} requests in flight after a warm-up, request i sent to instance i mod n. The yardstick, bare PostgreSQL, writes the same rows at the same concurrency from ${z.clusterInFlight} \`pg\` connections, one transaction per event, into a database Kairos migrated: create = the events row, its triggers rows, graphile-worker jobs (one \`add_jobs\`, a job_key each) for the triggers within the horizon, the history row; move = the events row updated, its triggers rows re-timed, the jobs within the horizon re-timed by \`add_jobs\`, the history row. It leaves out what is the server's way rather than rows: HTTP, the session lookup, reads before writing, locks, the commit NOTIFY.`,
+    about: `${common} \`POST /events\` (start and end a month out: 2 triggers, 1 history entry; no jobs, as both are beyond the job horizon of ${HORIZON_MS / 60_000} min) for ${sec(z.clusterWritesMs)}, then \`PATCH\` date moves of the events just created (both triggers re-timed, 1 history entry) for ${sec(z.clusterWritesMs)}, each with ${z.clusterInFlight} requests in flight after a warm-up of ${WARMUP_PER_PROCESS} requests per instance, request i sent to instance i mod n. The yardstick, bare PostgreSQL, writes the same rows at the same concurrency from ${z.clusterInFlight} \`pg\` connections (after ${WARMUP_PER_PROCESS} of its own), one transaction per event, into a database Kairos migrated: create = the events row, its triggers rows, graphile-worker jobs (one \`add_jobs\`, a job_key each) for the triggers within the horizon, the history row; move = the events row updated, its triggers rows re-timed, the jobs within the horizon re-timed by \`add_jobs\`, the history row. It leaves out what is the server's way rather than rows: HTTP, the session lookup, reads before writing, locks, the commit NOTIFY.`,
     columns: [
       { key: 'perSec', label: 'writes/s', digits: 0 },
       { key: 'p50', label: 'p50 ms' },

@@ -25,12 +25,11 @@ import { phase } from '../lib/progress.ts';
 import type { Section } from '../lib/results.ts';
 import { round, summarise } from '../lib/stats.ts';
 import { dueRun, httpWrites, importMsPerEvent } from './cluster-runs.ts';
-import { clusterTables } from './cluster-tables.ts';
+import { clusterTables, WARMUP_PER_PROCESS } from './cluster-tables.ts';
 import { addRow, type Ctx } from './context.ts';
 import { fmtCount } from './lateness.ts';
 
 const DAY = 86_400_000;
-const WARMUP = 24;
 /** The measured triggers are added at least this long, and at most this long, before they fall due. */
 const MIN_LEAD_MS = 2000;
 const MAX_LEAD_MS = 180_000;
@@ -68,7 +67,7 @@ async function bare(pgServer: PostgresInstance, ctx: Ctx, firstStart: number): P
     const adminId = admin.rows[0]?.id;
     if (!adminId) throw new Error('no admin in the migrated database');
     const { clusterInFlight: inFlight, clusterWritesMs: ms } = ctx.sizes;
-    return await bareWrites(url, adminId, { inFlight, ms, warmup: WARMUP, firstStart });
+    return await bareWrites(url, adminId, { inFlight, ms, warmup: WARMUP_PER_PROCESS, firstStart });
   } finally {
     await client.end();
   }
@@ -116,10 +115,13 @@ async function writeRows(run: Run, yardstick: BareRun | null, baseline: Baseline
   const w = await httpWrites(instances, {
     inFlight: z.clusterInFlight,
     ms: z.clusterWritesMs,
-    warmup: WARMUP,
+    warmup: WARMUP_PER_PROCESS * instances.length,
     firstStart: Date.now() + 30 * DAY,
   });
-  const requests = [w.creates, w.moves].reduce((sum, r) => sum + r.latencyMs.length + r.failed + WARMUP, 0);
+  const requests = [w.creates, w.moves].reduce(
+    (sum, r) => sum + r.latencyMs.length + r.failed + WARMUP_PER_PROCESS * instances.length,
+    0,
+  );
   t.writes.notes.push(`${system}: ${await profile(requests)}`);
   for (const [kind, r] of [
     ['creates', w.creates],
