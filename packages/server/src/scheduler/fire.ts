@@ -17,7 +17,7 @@ import type { Store } from '../db/store.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
 import { findEvents, setStatesIf } from '../features/events/events.repository.ts';
-import { takeDueTriggers, takeEventTriggers } from '../features/events/triggers.repository.ts';
+import { type DuePosition, takeDueTriggers, takeEventTriggers } from '../features/events/triggers.repository.ts';
 import { appendHistoryBatch } from '../features/history/history.repository.ts';
 import { expireWaitlist, registrationCounts } from '../features/registrations/registrations.repository.ts';
 import { type BatchPlan, type FireCause, type Firing, planBatch } from './plan.ts';
@@ -25,13 +25,17 @@ import { type BatchPlan, type FireCause, type Firing, planBatch } from './plan.t
 export type { FireCause, Firing } from './plan.ts';
 
 /** Which pending triggers a batch takes. */
-export type BatchSelection = { kind: 'due'; upTo: number; limit: number } | { kind: 'event'; eventId: string; upTo: number };
+export type BatchSelection =
+  | { kind: 'due'; upTo: number; limit: number; after?: DuePosition }
+  | { kind: 'event'; eventId: string; upTo: number };
 
 export interface FiredBatch {
   /** The clock when the batch fired: every firing's `at`. */
   at: number;
   /** Every trigger taken, in due order; `changed` tells which recorded a transition. */
   firings: Firing[];
+  /** A `due` selection: where its scan ended, for the next batch to go on from. */
+  reached: DuePosition | null;
 }
 
 /** Fire the selected triggers in one transaction; an empty batch when none was pending. */
@@ -42,21 +46,22 @@ export function fireBatch(
   causeOf: (dueAt: number) => FireCause,
 ): Promise<FiredBatch> {
   return store.write(async (tx) => {
-    const rows = await take(tx, selection);
+    const { rows, reached } = await take(tx, selection);
     const at = clock.now();
-    if (rows.length === 0) return { at, firings: [] };
+    if (rows.length === 0) return { at, firings: [], reached };
     const events = await findEvents(
       tx.db,
       rows.map((r) => r.eventId),
     );
     const plan = planBatch(rows, events, at, causeOf);
     await record(tx, plan, at);
-    return { at, firings: plan.firings };
+    return { at, firings: plan.firings, reached };
   });
 }
 
-function take(tx: Tx, s: BatchSelection): Promise<TriggerRow[]> {
-  return s.kind === 'due' ? takeDueTriggers(tx, s.upTo, s.limit) : takeEventTriggers(tx, s.eventId, s.upTo);
+async function take(tx: Tx, s: BatchSelection): Promise<{ rows: TriggerRow[]; reached: DuePosition | null }> {
+  if (s.kind === 'due') return takeDueTriggers(tx, s.upTo, s.limit, s.after);
+  return { rows: await takeEventTriggers(tx, s.eventId, s.upTo), reached: null };
 }
 
 async function record(tx: Tx, plan: BatchPlan, at: number): Promise<void> {

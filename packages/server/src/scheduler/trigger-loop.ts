@@ -13,7 +13,7 @@
 import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../clock.ts';
 import type { Store } from '../db/store.ts';
 import type { TriggerRow } from '../features/events/event.record.ts';
-import { nextTriggers } from '../features/events/triggers.repository.ts';
+import { type DuePosition, nextTriggers } from '../features/events/triggers.repository.ts';
 import { SerialPasses } from '../serial-passes.ts';
 import type { SchedulerEvents } from './events.ts';
 import { type FireCause, fireBatch } from './fire.ts';
@@ -174,34 +174,42 @@ export class TriggerLoop {
   private async fire(cause: FireCause, upTo: number): Promise<number> {
     const max = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
     const first = Math.min(FIRST_BATCH, max);
-    const fired = await this.batch(cause, upTo, first);
-    if (fired < first) return fired;
-    const lanes = Array.from({ length: this.deps.lanes ?? 1 }, () => this.drain(cause, upTo, Math.min(first * 2, max)));
+    const { fired, reached } = await this.batch(cause, upTo, first);
+    if (fired < first || reached === null) return fired;
+    const lanes = Array.from({ length: this.deps.lanes ?? 1 }, () => this.drain(cause, upTo, Math.min(first * 2, max), reached));
     return fired + (await Promise.all(lanes)).reduce((a, b) => a + b, 0);
   }
 
-  private async batch(cause: FireCause, upTo: number, limit: number): Promise<number> {
+  private async batch(
+    cause: FireCause,
+    upTo: number,
+    limit: number,
+    after?: DuePosition,
+  ): Promise<{ fired: number; reached: DuePosition | null }> {
     const { store, clock, events } = this.deps;
-    const batch = await fireBatch(store, { kind: 'due', upTo, limit }, clock, () => cause);
+    const batch = await fireBatch(store, { kind: 'due', upTo, limit, after }, clock, () => cause);
     if (batch.firings.length > 0) events.emit('batch:fired', { ...batch, cause, via: 'timer' });
-    return batch.firings.length;
+    return { fired: batch.firings.length, reached: batch.reached };
   }
 
   /**
-   * Fire batches of what is due by `upTo` until a batch comes back short: nothing more is due,
-   * or the rest is held (by another lane, instance or write). Returns how many it fired.
+   * Fire batches of what is due by `upTo`, each going on from where the last one's scan ended,
+   * until a batch comes back short: nothing more is due past it, or the rest is held (by another
+   * lane, instance or write). What it passed over is the next pass's. Returns how many it fired.
    */
-  private async drain(cause: FireCause, upTo: number, from: number): Promise<number> {
+  private async drain(cause: FireCause, upTo: number, from: number, after: DuePosition): Promise<number> {
     const max = this.deps.batchSize ?? DEFAULT_FIRE_BATCH;
     let limit = from;
     let fired = 0;
+    let position = after;
     while (this.active) {
       // Between batches, let the event loop run: sockets flush the last batch's stream messages
       // and requests are not held up behind a whole burst.
       await new Promise((resolve) => setImmediate(resolve));
-      const n = await this.batch(cause, upTo, limit);
+      const { fired: n, reached } = await this.batch(cause, upTo, limit, position);
       fired += n;
-      if (n < limit) break;
+      if (n < limit || reached === null) break;
+      position = reached;
       limit = Math.min(limit * 2, max);
     }
     return fired;
