@@ -77,7 +77,11 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     const value = await db.connection().execute(async (conn) => {
       await sql.raw(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
       try {
-        const result = await withConsequences({ db: conn, effects, jobs, rowLocks: true }, fn, consequences);
+        const result = await withConsequences(
+          { db: conn, effects, jobs, rowLocks: true, reminders: new Map() },
+          fn,
+          consequences,
+        );
         await sql.raw(`select pg_notify('${CHANNEL}', ${literal(payloadOf(instanceId, effects))}); commit`).execute(conn);
         return result;
       } catch (error) {

@@ -86,4 +86,11 @@ export interface Tx {
    * writer excludes the others already (and whose SQL has no row locks).
    */
   rowLocks: boolean;
+  /**
+   * Each event's reminder trigger row (SPEC §14) as this transaction last read or wrote it: its
+   * `dueAt`, or null for none. An edit's trigger sync reads all of the event's rows, so the
+   * reminder consequence after it needs no read of its own (one statement fewer per edit).
+   * Absent: not known here, read it.
+   */
+  reminders: Map<string, number | null>;
 }

@@ -78,7 +78,11 @@ export class WriteQueue {
       const effects = newEffects();
       await sql`savepoint w`.execute(conn);
       try {
-        const value = await withConsequences({ db: conn, effects, jobs: NO_JOBS, rowLocks: false }, p.fn, this.consequences);
+        const value = await withConsequences(
+          { db: conn, effects, jobs: NO_JOBS, rowLocks: false, reminders: new Map() },
+          p.fn,
+          this.consequences,
+        );
         await sql`release w`.execute(conn);
         done.push({ p, value, effects });
       } catch (error) {

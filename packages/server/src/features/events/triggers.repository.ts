@@ -39,15 +39,14 @@ export async function syncTriggers(
 ): Promise<void> {
   const want = desiredTriggers(event, now);
   // A row inserted in this transaction has no triggers yet: one query fewer per create.
-  const have = fresh
+  const rows = fresh
     ? []
-    : await tx.db
-        .selectFrom('triggers')
-        .select(['trigger', 'dueAt'])
-        .where('eventId', '=', event.id)
-        // The reminder row follows the attendees as well as the dates: syncReminder owns it.
-        .where('trigger', '!=', REMINDER)
-        .execute();
+    : await tx.db.selectFrom('triggers').select(['trigger', 'dueAt']).where('eventId', '=', event.id).execute();
+  // The reminder row follows the attendees as well as the dates: syncReminder owns it, and is
+  // told what this read found.
+  const reminder = rows.find((r) => r.trigger === REMINDER);
+  tx.reminders.set(event.id, reminder ? Number(reminder.dueAt) : null);
+  const have = rows.filter((r) => r.trigger !== REMINDER);
   const wantKey = new Set(want.map((b) => `${b.trigger}@${b.at}`));
   const haveKey = new Set(have.map((r) => `${r.trigger}@${Number(r.dueAt)}`));
   const stale = have.filter((r) => !wantKey.has(`${r.trigger}@${Number(r.dueAt)}`));
@@ -84,13 +83,8 @@ export async function syncTriggers(
  */
 export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }, confirmed: number, now: number): Promise<void> {
   const want = reminderDueAt(event, confirmed, now);
-  const have = await tx.db
-    .selectFrom('triggers')
-    .select('dueAt')
-    .where('eventId', '=', event.id)
-    .where('trigger', '=', REMINDER)
-    .executeTakeFirst();
-  const haveAt = have === undefined ? null : Number(have.dueAt);
+  const haveAt = tx.reminders.has(event.id) ? (tx.reminders.get(event.id) ?? null) : await reminderOf(tx, event.id);
+  tx.reminders.set(event.id, want);
   if (haveAt === want) return;
   if (haveAt !== null) {
     await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', '=', REMINDER).execute();
@@ -106,7 +100,18 @@ export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }
   tx.effects.triggersChanged = true;
 }
 
+async function reminderOf(tx: Tx, eventId: string): Promise<number | null> {
+  const row = await tx.db
+    .selectFrom('triggers')
+    .select('dueAt')
+    .where('eventId', '=', eventId)
+    .where('trigger', '=', REMINDER)
+    .executeTakeFirst();
+  return row === undefined ? null : Number(row.dueAt);
+}
+
 export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
+  tx.reminders.set(eventId, null);
   const gone = await tx.db
     .deleteFrom('triggers')
     .where('eventId', '=', eventId)
@@ -250,6 +255,7 @@ export async function takeEventTriggers(tx: Tx, eventId: string, upTo: number): 
 
 async function taken(tx: Tx, rows: TriggerRow[]): Promise<TriggerRow[]> {
   if (rows.length === 0) return rows;
+  for (const r of rows) if (r.trigger === REMINDER) tx.reminders.set(r.eventId, null);
   // Their jobs (cluster mode), unless one is the job running this very firing, have nothing left to do.
   await tx.jobs.removed(tx.db, rows);
   tx.effects.triggersChanged = true;
