@@ -16,7 +16,8 @@
  *   is looked up in the index and its few rows sorted; a common one is checked row by row while
  *   walking the branches in order, since the first page is then found after a few rows.
  * - SQLite, 1–2 characters (below the trigram size) and PostgreSQL: `lower(col) like` while
- *   walking (PostgreSQL's trigram index arrives with issue 9).
+ *   walking. On PostgreSQL, trigram GIN indexes on those expressions (migration 0006) let the
+ *   planner look a rare string up instead of walking.
  */
 import { PHASES_OF_STATUS, type Phase, STATUSES, type Status } from '@kairos/core';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
