@@ -261,3 +261,32 @@ test('a transaction open in another database on the same server does not hold ba
     await elsewhere.end().catch(() => {});
   }
 });
+
+test('another instance’s entries released at once, more than a catch-up page: every seq once, in order', async () => {
+  // An older transaction of this database holds the settled bound while B imports 1 200 events
+  // (transactions of 500); when it ends, A publishes them in one pass, page by page.
+  const onA = await stream(a);
+  const start = (await historySeqs(0)).at(-1) ?? 0;
+  const holder = new pg.Client({ connectionString: database });
+  await holder.connect();
+  try {
+    await holder.query('begin');
+    await holder.query('select pg_current_xact_id()');
+    const t = Date.now() + 70 * DAY;
+    const records = Array.from({ length: 1200 }, (_, i) => ({
+      title: `Released ${i}`,
+      ...datesBody({ startsAt: t + i * 60_000, endsAt: t + i * 60_000 + 3600_000 }),
+    }));
+    const imported = await ok(b.api('POST', '/events/import', { token: b.adminToken, json: records }), 200);
+    expect(imported.json.created).toBe(1200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seqsOf(onA, start), 'published while an older transaction could still take a lower seq').toEqual([]);
+  } finally {
+    await holder.query('rollback').catch(() => {});
+    await holder.end().catch(() => {});
+  }
+  const all = await historySeqs(start);
+  expect(all).toHaveLength(1200);
+  await onA.waitFor((m) => seqsOf({ messages: m } as Stream, start).length >= all.length, 30_000).catch(() => undefined);
+  expect(seqsOf(onA, start)).toEqual(all);
+});

@@ -85,6 +85,13 @@ const IDLE_SETTLE_MS = 500;
 const SETTLE_RETRY_MS = 1000;
 
 type HeldEntry = Effects['entries'][number];
+
+/** A page of the history with what its messages need: the events and counts of the entries not held. */
+interface HistoryPage {
+  page: HistoryRecord[];
+  events: Map<string, EventRecord>;
+  counts: Map<string, RegistrationCounts>;
+}
 /** A closed session's stream comes back soon, as whatever its cookie or token now allows. */
 const SESSION_END_RETRY_MS = 1000;
 
@@ -295,13 +302,20 @@ export class LiveHub {
   private async publishSettled(): Promise<void> {
     if (this.count === 0 && (await this.idlePass())) return;
     const bound = await this.store.settled(HISTORY_SEQUENCE);
+    // The next page of the history is read while this one is sent (a burst fired by other
+    // instances is thousands of entries, a few pages).
+    let next: Promise<HistoryPage> | null = null;
     while (this.published < bound) {
       const out: Outgoing[] = [];
       while (this.published < bound && this.held.has(this.published + 1)) this.takeHeld(out, this.published + 1);
       if (this.published < bound) {
         // Not ours, or not there: read what committed after it, up to the bound.
-        const page = (await historySince(this.store.db, this.published, CATCH_UP_PAGE)).filter((h) => h.seq <= bound);
-        await this.takeFromHistory(out, page);
+        const read = await (next ?? this.readPage(this.published));
+        next = null;
+        const page = read.page.filter((h) => h.seq <= bound);
+        const last = read.page.at(-1)?.seq ?? 0;
+        if (read.page.length === CATCH_UP_PAGE && last < bound) next = this.readPage(last);
+        this.takeFromHistory(out, page, read);
         if (page.length < CATCH_UP_PAGE) {
           for (const seq of [...this.held.keys()].sort((a, b) => a - b)) if (seq <= bound) this.takeHeld(out, seq);
           this.published = Math.max(this.published, bound);
@@ -310,6 +324,16 @@ export class LiveHub {
       this.fanOut(out);
       if (this.published < bound) await this.pace();
     }
+    // A page read ahead that the loop did not need (held entries covered it): let it settle.
+    await next?.catch(() => {});
+  }
+
+  /** History after `after`, one page, with the events and counts of the entries not held here. */
+  private async readPage(after: number): Promise<HistoryPage> {
+    const page = await historySince(this.store.db, after, CATCH_UP_PAGE);
+    const theirs = page.filter((h) => !this.held.has(h.seq)).map((h) => h.eventId);
+    const [events, counts] = await Promise.all([findEvents(this.store.db, theirs), registrationCounts(this.store.db, theirs)]);
+    return { page, events, counts };
   }
 
   /**
@@ -341,17 +365,15 @@ export class LiveHub {
     for (const change of changes) out.push(registrationFrame(change));
   }
 
-  /** Entries read from the history (seq order): ours as held, the rest with the event as it reads now. */
-  private async takeFromHistory(out: Outgoing[], page: HistoryRecord[]): Promise<void> {
-    const theirs = page.filter((h) => !this.held.has(h.seq)).map((h) => h.eventId);
-    const [events, counts] = await Promise.all([findEvents(this.store.db, theirs), registrationCounts(this.store.db, theirs)]);
+  /** Entries read from the history (seq order): ours as held, the rest with the event as it read. */
+  private takeFromHistory(out: Outgoing[], page: HistoryRecord[], read: HistoryPage): void {
     for (const h of page) {
       if (this.held.has(h.seq)) {
         this.takeHeld(out, h.seq);
         continue;
       }
-      const event = h.cause === 'delete' ? null : (events.get(h.eventId) ?? null);
-      this.take(out, h, event, counts.get(h.eventId) ?? NO_REGISTRATIONS);
+      const event = h.cause === 'delete' ? null : (read.events.get(h.eventId) ?? null);
+      this.take(out, h, event, read.counts.get(h.eventId) ?? NO_REGISTRATIONS);
     }
   }
 
