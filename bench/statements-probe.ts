@@ -29,6 +29,27 @@ const cpuOf = (instances: readonly Kairos[]) =>
     return sum + (Number(fields[11]) + Number(fields[12])) / 100;
   }, 0);
 
+/** CPU seconds of every PostgreSQL process (the server's backends and helpers) so far. */
+const postgresCpu = () =>
+  fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .reduce((sum, pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) return sum;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return sum;
+      }
+    }, 0);
+
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 async function count(
   admin: Awaited<ReturnType<typeof pgClient>>,
   database: string,
@@ -36,11 +57,15 @@ async function count(
   run: () => Promise<number>,
 ): Promise<void> {
   await admin.query('select pg_stat_statements_reset()');
-  const cpu0 = cpuOf(instances);
+  const [cpu0, pg0, own0, t0] = [cpuOf(instances), postgresCpu(), ownCpu(), performance.now()];
   const requests = await run();
+  const per = (seconds: number) => ((seconds * 1000) / requests).toFixed(2);
   const cpuMs = ((cpuOf(instances) - cpu0) * 1000) / requests;
-  const r = await admin.query<{ query: string; calls: string }>(
-    `select s.query, s.calls from pg_stat_statements s join pg_database d on d.oid = s.dbid
+  console.log(
+    `  ${((requests * 1000) / (performance.now() - t0)).toFixed(0)}/s; CPU per request: PostgreSQL ${per(postgresCpu() - pg0)} ms, this client ${per(ownCpu() - own0)} ms`,
+  );
+  const r = await admin.query<{ query: string; calls: string; ms: number }>(
+    `select s.query, s.calls, s.total_exec_time as ms from pg_stat_statements s join pg_database d on d.oid = s.dbid
       where d.datname = $1 order by s.calls desc`,
     [database],
   );
@@ -49,7 +74,8 @@ async function count(
     `  ${requests} requests, ${cpuMs.toFixed(2)} ms of instance CPU and ${(total / requests).toFixed(2)} statements per request:`,
   );
   for (const row of r.rows.filter((x) => Number(x.calls) / requests >= 0.02)) {
-    console.log(`    ${(Number(row.calls) / requests).toFixed(2).padStart(6)}  ${short(row.query)}`);
+    const ms = ((Number(row.ms) * 1000) / Number(row.calls)).toFixed(0).padStart(5);
+    console.log(`    ${(Number(row.calls) / requests).toFixed(2).padStart(6)} ${ms} µs  ${short(row.query)}`);
   }
 }
 
@@ -100,6 +126,14 @@ try {
         const { title: _, ...dates } = oneShot('', e.startsAt + 60_000);
         const r = await at(i).api('PATCH', `/events/${e.id}`, { json: dates });
         if (r.status !== 200) throw new Error(`PATCH: ${r.status} ${r.text.slice(0, 200)}`);
+      }),
+    );
+    // The floor under every write: an authenticated request that reads only its session.
+    console.log('GET /auth/me (HTTP and the session lookup alone):');
+    await count(admin, database, instances, () =>
+      pool(COUNT, async (i) => {
+        const r = await at(i).api('GET', '/auth/me');
+        if (r.status !== 200) throw new Error(`GET /auth/me: ${r.status} ${r.text.slice(0, 200)}`);
       }),
     );
   } finally {
