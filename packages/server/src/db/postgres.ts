@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { isStalePlan, preparedPool } from './prepared.ts';
 import type { Database } from './schema.ts';
 import {
   type CommitListener,
@@ -64,7 +65,10 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   // request fails, its transaction rolls back) and the broken client leaves the pool on release.
   // Without this, a PostgreSQL restart killed every instance (found by the crash torture).
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparedPool(pool) }),
+    plugins: [new CamelCasePlugin()],
+  });
   const listeners = new Set<CommitListener>();
   const consequences = new Set<Consequence>();
   const external = listenForCommits(url, instanceId);
@@ -109,7 +113,8 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
           try {
             return await attempt<Awaited<ReturnType<typeof fn>>>(fn, options?.lock);
           } catch (error) {
-            if (n >= MAX_ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+            const again = RETRYABLE.has((error as { code?: string }).code ?? '') || isStalePlan(error);
+            if (n >= MAX_ATTEMPTS || !again) throw error;
           }
         }
       })();
