@@ -133,6 +133,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     store,
     clock,
     allowedHosts: config.webhookAllowedHosts,
+    timeoutMs: config.webhookTimeoutMs,
     events: {
       settled: (row, result) => {
         if (!result.ok)
