@@ -105,7 +105,7 @@ export async function seedEvents(file: string, n: number, options: SeedOptions =
 }
 
 async function createOrganizers(file: string, count: number): Promise<SeedResult['organizers']> {
-  const store = openStore(file);
+  const store = await openStore(file);
   try {
     await migrate(store);
     const auth = new AuthService({

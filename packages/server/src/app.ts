@@ -93,7 +93,7 @@ export interface BuildOptions {
 }
 
 export async function buildKairos(config: Config, options: BuildOptions = {}): Promise<Kairos> {
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   await migrate(store);
   // Cluster instances tell time by the database, so clocks that disagree cannot fire early or late.
   const dbClock = !options.clock && store.dialect === 'postgres' ? await databaseClock(store.db) : null;
@@ -133,6 +133,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     store,
     clock,
     allowedHosts: config.webhookAllowedHosts,
+    timeoutMs: config.webhookTimeoutMs,
     events: {
       settled: (row, result) => {
         if (!result.ok)

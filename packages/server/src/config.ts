@@ -2,7 +2,7 @@
  * Environment → a validated, frozen config (SPEC §9). Nothing else reads process.env; a bad
  * value fails at start with a message saying how to fix it.
  */
-import { isValidTimeZone } from '@kairos/core';
+import { isValidTimeZone, WEBHOOK_TIMEOUT_MS } from '@kairos/core';
 import { type AllowedHosts, parseAllowedHosts } from './features/webhooks/allowed-hosts.ts';
 
 export interface Config {
@@ -32,6 +32,8 @@ export interface Config {
   readonly fireBatch: number | null;
   /** Which webhook targets may be called (SPEC §9, §12). */
   readonly webhookAllowedHosts: AllowedHosts;
+  /** How long a webhook attempt waits for an answer (SPEC §12: 10 s); a cluster lease is three times it. */
+  readonly webhookTimeoutMs: number;
   /** Where people reach Kairos (links in e-mails), without a trailing slash (SPEC §9). */
   readonly publicUrl: string;
   /** Attendee e-mail (SPEC §14): the SMTP server (null: mails stay in the outbox) and the sender. */
@@ -166,6 +168,7 @@ export function loadConfig(env: Env): Config {
     streamsPerClient: integer(env, 'KAIROS_STREAMS_PER_CLIENT', 20, 1, 1_000_000),
     streamsMax: integer(env, 'KAIROS_STREAMS_MAX', 10_000, 1, 1_000_000),
     webhookAllowedHosts: Object.freeze(allowedHosts(env.KAIROS_WEBHOOK_ALLOWED_HOSTS)),
+    webhookTimeoutMs: integer(env, 'KAIROS_WEBHOOK_TIMEOUT_SECONDS', WEBHOOK_TIMEOUT_MS / 1000, 1, 600) * 1000,
     ...mail(env),
     corsOrigins: Object.freeze(
       (env.KAIROS_CORS_ORIGINS ?? '')

@@ -364,7 +364,7 @@ describe('GET /events equals the reference', () => {
   });
 
   test.runIf(DIALECT === 'sqlite')('both q plans give the same rows (in-process, forced plan)', async () => {
-    const store = openStore(server.dbPath);
+    const store = await openStore(server.dbPath);
     try {
       for (let i = 0; i < 60; i++) {
         const q = { ...randomQuery(), q: randomQ() };

@@ -6,7 +6,7 @@
  * later one; a receiver that hangs delays neither firing nor the stream. (The delivery-time host check is
  * in webhooks-schedule.test.ts, in process.)
  */
-import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createEvent, ok } from './support/fixtures.ts';
 import { startServer, stopAll, type TestServer } from './support/server.ts';
 import { openStream } from './support/sse.ts';
@@ -23,8 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-async function addWebhook(url: string, types: string[]) {
-  return (await ok(server.api('POST', '/webhooks', { token: server.adminToken, json: { url, types } }), 201)).json as {
+async function addWebhook(url: string, types: string[], s = server) {
+  return (await ok(s.api('POST', '/webhooks', { token: s.adminToken, json: { url, types } }), 201)).json as {
     id: string;
     secret: string;
   };
@@ -32,9 +32,8 @@ async function addWebhook(url: string, types: string[]) {
 const removeWebhook = (id: string) => ok(server.api('DELETE', `/webhooks/${id}`, { token: server.adminToken }), 204);
 
 // biome-ignore lint/suspicious/noExplicitAny: inspected field by field
-async function deliveries(webhookId: string): Promise<any[]> {
-  return (await ok(server.api('GET', `/webhooks/${webhookId}/deliveries?limit=200`, { token: server.adminToken }), 200)).json
-    .items;
+async function deliveries(webhookId: string, s = server): Promise<any[]> {
+  return (await ok(s.api('GET', `/webhooks/${webhookId}/deliveries?limit=200`, { token: s.adminToken }), 200)).json.items;
 }
 
 const far = (title: string) => {
@@ -42,11 +41,11 @@ const far = (title: string) => {
   return { title, ...datesBody({ startsAt: t, endsAt: t + 3600_000 }) };
 };
 
-/** Answer 500 to the first attempt of each delivery about an event with this title, 200 otherwise. */
-function refuseOnce(title: string): void {
+/** Answer 500 to the first attempt of each delivery about an event with one of these titles, 200 otherwise. */
+function refuseOnce(...titles: string[]): void {
   const refused = new Set<string>();
   receiver.answer = (r) => {
-    if (r.json?.data?.event?.title !== title || refused.has(r.id)) return 200;
+    if (!titles.includes(r.json?.data?.event?.title) || refused.has(r.id)) return 200;
     refused.add(r.id);
     return 500;
   };
@@ -56,7 +55,7 @@ test('a 500 is retried after 5 s, across kill -9, and holds back no later delive
   const hook = await addWebhook(receiver.url, ['event.created']);
   try {
     // Killed while the retry waits: the restarted server makes it on schedule.
-    refuseOnce('Refused at first');
+    refuseOnce('Refused at first', 'Refused again');
     const first = await createEvent(server, far('Refused at first'));
     const failedAt = await receiver.waitFor((all) => all.find((r) => r.json.data.event.id === first.id), 10_000);
     const pending = await until(
@@ -68,6 +67,14 @@ test('a 500 is retried after 5 s, across kill -9, and holds back no later delive
     expect(Date.parse(pending.nextAttemptAt) - failedAt.at).toBeGreaterThan(4000);
     await server.start();
     const backAt = Date.now();
+
+    // While a delivery waits for its retry, a later one to the same endpoint goes through. (Shown
+    // during the first one's wait: the two 5 s waits overlap.)
+    const again = await createEvent(server, far('Refused again'));
+    const refusedAt = await receiver.waitFor((all) => all.find((r) => r.json.data.event.id === again.id), 10_000);
+    const second = await createEvent(server, far('Not held back'));
+    const later = await receiver.waitFor((all) => all.find((r) => r.json.data.event.id === second.id), 10_000);
+
     const retried = await receiver.waitFor((all) => all.filter((r) => r.id === failedAt.id)[1], 30_000);
     // Not before 5 s (100 ms of slack between the server's clock and ours); and once the server is
     // back (a restart can take longer than 5 s on a loaded machine), soon.
@@ -77,12 +84,6 @@ test('a 500 is retried after 5 s, across kill -9, and holds back no later delive
     await until(async () => (await deliveries(hook.id)).find((d) => d.id === failedAt.id)?.status === 'succeeded', 10_000);
     expect(receiver.received.filter((r) => r.id === failedAt.id)).toHaveLength(2);
 
-    // While a delivery waits for its retry, a later one to the same endpoint goes through.
-    refuseOnce('Refused again');
-    const again = await createEvent(server, far('Refused again'));
-    const refusedAt = await receiver.waitFor((all) => all.find((r) => r.json.data.event.id === again.id), 10_000);
-    const second = await createEvent(server, far('Not held back'));
-    const later = await receiver.waitFor((all) => all.find((r) => r.json.data.event.id === second.id), 10_000);
     const retry = await receiver.waitFor((all) => all.filter((r) => r.id === refusedAt.id)[1], 20_000);
     expect(later.at).toBeLessThan(retry.at);
     expect(retry.at - refusedAt.at).toBeGreaterThanOrEqual(4900);
@@ -94,19 +95,21 @@ test('a 500 is retried after 5 s, across kill -9, and holds back no later delive
 });
 
 test('deliveries committed right before kill -9 all arrive, each id once over, in seq order', async () => {
-  const hook = await addWebhook(receiver.url, ['event.created']);
-  onTestFinished(() => removeWebhook(hook.id).then(() => undefined));
+  // A server of its own with 3 s attempts: in cluster mode an attempt the kill caught in flight
+  // keeps its lease (three times the attempt timeout) before another instance may retry it, and
+  // the endpoint's later deliveries queue behind it. With the SPEC's 10 s the wait was 30 s of
+  // this file's 50 (PostgreSQL); 3 s still leaves the in-process receiver ample time to answer.
+  const own = await startServer({ KAIROS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', KAIROS_WEBHOOK_TIMEOUT_SECONDS: '3' });
+  const hook = await addWebhook(receiver.url, ['event.created'], own);
   const before = receiver.received.length;
   const N = 20;
-  const created = await Promise.all(Array.from({ length: N }, (_, i) => createEvent(server, far(`Burst ${i}`))));
-  await server.kill9();
-  await server.start();
+  const created = await Promise.all(Array.from({ length: N }, (_, i) => createEvent(own, far(`Burst ${i}`))));
+  await own.kill9();
+  await own.start();
   const mine = () => receiver.received.slice(before).filter((r) => created.some((e) => e.id === r.json.data.event.id));
-  // In cluster mode an attempt the kill caught in flight keeps its lease (30 s) before another
-  // instance may retry it, and the endpoint's later deliveries queue behind it: wait past that.
   await receiver.waitFor(() => new Set(mine().map((r) => r.id)).size === N, 60_000);
-  const log = await deliveries(hook.id);
-  await until(async () => (await deliveries(hook.id)).every((d) => d.status === 'succeeded'), 10_000);
+  const log = await deliveries(hook.id, own);
+  await until(async () => (await deliveries(hook.id, own)).every((d) => d.status === 'succeeded'), 10_000);
   expect(log).toHaveLength(N);
   // Every delivery id arrived; a request can repeat only if the kill caught it in flight (one per endpoint at most).
   expect(new Set(mine().map((r) => r.id))).toEqual(new Set(log.map((d) => d.id)));
@@ -114,6 +117,7 @@ test('deliveries committed right before kill -9 all arrive, each id once over, i
   expect(new Set(mine().map((r) => r.json.data.event.id))).toEqual(new Set(created.map((e) => e.id)));
   const seqs = [...new Map(mine().map((r) => [r.id, r.json.data.seq as number])).values()];
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  await own.stop();
 }, 120_000);
 
 test('a receiver that hangs delays neither firing, nor the stream, nor other endpoints', async () => {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { WEBHOOK_RETRY_DELAYS_MS } from '@kairos/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openSqlite } from '../src/db/sqlite.ts';
 import type { Store } from '../src/db/store.ts';
@@ -97,6 +98,18 @@ describe('an attempt', () => {
     expect(result).toMatchObject({ ok: false, set: { lastStatusCode: 302 } });
     expect(!result.ok && result.error).toMatch(/redirect.*not followed/);
     expect(receiver.received.length).toBe(before + 1);
+  });
+
+  test('waits KAIROS_WEBHOOK_TIMEOUT_SECONDS for an answer (10 s, as the SPEC says, unless set), then fails', async () => {
+    expect(loadConfig({}).webhookTimeoutMs).toBe(10_000);
+    expect(loadConfig({ KAIROS_WEBHOOK_TIMEOUT_SECONDS: '3' }).webhookTimeoutMs).toBe(3000);
+    expect(() => loadConfig({ KAIROS_WEBHOOK_TIMEOUT_SECONDS: '0' })).toThrow(/KAIROS_WEBHOOK_TIMEOUT_SECONDS=0/);
+    receiver.answer = () => 'hang';
+    const t = Date.now();
+    const result = await send({ url: receiver.url, secret: 'whsec_AAAA' }, attempt, parseAllowedHosts('127.0.0.1'), signal, 1000);
+    receiver.answer = () => 200;
+    expect(result).toMatchObject({ ok: false, error: 'no answer within 1 s', set: { lastStatusCode: null } });
+    expect(Date.now() - t).toBeGreaterThanOrEqual(950);
   });
 });
 

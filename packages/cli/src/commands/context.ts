@@ -8,7 +8,7 @@ import { addMailConsequences, loadConfig, migrate, openStore, systemClock, Webho
  */
 export async function openConfigured() {
   const config = loadConfig(process.env);
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   await migrate(store);
   const webhooks = new WebhooksService({ store, clock: systemClock, allowedHosts: config.webhookAllowedHosts });
   await addMailConsequences(store, systemClock, config.publicUrl);

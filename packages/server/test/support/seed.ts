@@ -11,7 +11,7 @@ import { appendHistoryBatch } from '../../src/features/history/history.repositor
 
 /** `n` approved events starting at `startsAt` and lasting an hour; resolves with their ids. */
 export async function seedStarts(database: string, n: number, startsAt: number): Promise<string[]> {
-  const store = openStore(database);
+  const store = await openStore(database);
   try {
     const now = Date.now();
     const events: EventRecord[] = Array.from({ length: n }, (_, i) => ({

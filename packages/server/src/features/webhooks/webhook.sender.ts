@@ -1,6 +1,6 @@
 /**
  * One delivery attempt (SPEC §12): `POST` the stored body, signed as Standard Webhooks specify,
- * to an address the allowed-hosts rule admits, with no redirect followed and 10 s for an answer.
+ * to an address the allowed-hosts rule admits, with no redirect followed and 10 s for an answer (KAIROS_WEBHOOK_TIMEOUT_SECONDS).
  *
  * node:http, not fetch: its `lookup` hook lets the host check run on the very addresses the
  * connection then uses, so a name that resolves to a public address at the check and to a
@@ -62,7 +62,13 @@ function checkedLookup(policy: AllowedHosts): LookupFunction {
 }
 
 /** POST the delivery; never throws. */
-export function send(target: Target, attempt: Attempt, policy: AllowedHosts, signal: AbortSignal): Promise<AttemptResult> {
+export function send(
+  target: Target,
+  attempt: Attempt,
+  policy: AllowedHosts,
+  signal: AbortSignal,
+  timeoutMs = WEBHOOK_TIMEOUT_MS,
+): Promise<AttemptResult> {
   const url = new URL(target.url);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIpLiteral(host) && !hostListed(policy, host)) {
@@ -75,7 +81,7 @@ export function send(target: Target, attempt: Attempt, policy: AllowedHosts, sig
     'user-agent': 'Kairos-Webhooks/1',
     ...signatureHeaders(target.secret, attempt),
   };
-  const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(timeoutMs);
   const request = url.protocol === 'https:' ? https.request : http.request;
   return new Promise<AttemptResult>((resolve) => {
     const req = request(
@@ -96,7 +102,7 @@ export function send(target: Target, attempt: Attempt, policy: AllowedHosts, sig
       if (error instanceof Blocked || (error as { cause?: unknown }).cause instanceof Blocked) {
         resolve(blocked(error.message));
       } else if (timeout.aborted) {
-        resolve({ ok: false, error: `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`, set: { lastStatusCode: null } });
+        resolve({ ok: false, error: `no answer within ${timeoutMs / 1000} s`, set: { lastStatusCode: null } });
       } else {
         resolve({ ok: false, error: `could not connect: ${error.message}`, set: { lastStatusCode: null } });
       }

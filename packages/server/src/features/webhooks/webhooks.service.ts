@@ -41,6 +41,8 @@ export interface WebhooksDeps {
   store: Store;
   clock: Clock;
   allowedHosts: AllowedHosts;
+  /** How long an attempt waits for an answer; the SPEC's 10 s unless configured. */
+  timeoutMs?: number;
   /** Outcomes and runner errors, for the log. */
   events?: RunnerEvents;
 }
@@ -92,6 +94,7 @@ export class WebhooksService {
 
   private channel(): Channel<DeliveryRecord & { [k: string]: unknown }> {
     const { store, clock, allowedHosts } = this.deps;
+    const timeoutMs = this.deps.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
     return {
       name: WEBHOOKS,
       table: 'webhookDeliveries',
@@ -102,8 +105,8 @@ export class WebhooksService {
       orderedBy: 'history_seq_seq',
       succeeded: 'succeeded',
       schedule: WEBHOOK_RETRY_DELAYS_MS,
-      // An attempt ends within the 10 s timeout (plus DNS); three times that before another instance may retry.
-      leaseMs: 3 * WEBHOOK_TIMEOUT_MS,
+      // An attempt ends within its timeout (plus DNS); three times that before another instance may retry.
+      leaseMs: 3 * timeoutMs,
       // Receivers are other people's servers: a few at once, each endpoint one at a time (partition).
       concurrency: 8,
       wakesOn: (effects) => this.created.has(effects),
@@ -112,7 +115,7 @@ export class WebhooksService {
         const target = await webhookOfDelivery(store.db, row.webhookId);
         if (!target) return { ok: false, final: true, error: 'the endpoint was deleted' };
         if (!target.active) return { ok: false, final: true, error: 'the endpoint is inactive', set: { lastAttemptAt: now } };
-        const result = await send(target, { id: row.id, body: row.body, now }, allowedHosts, signal);
+        const result = await send(target, { id: row.id, body: row.body, now }, allowedHosts, signal, timeoutMs);
         return { ...result, set: { ...result.set, lastAttemptAt: now } };
       },
     };
