@@ -4,7 +4,7 @@
  * content with no error box, no uncaught error and nothing wider than the screen; a full-page
  * screenshot of each goes to test-results/screenshots/ for a human look.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADMIN,
@@ -21,6 +21,7 @@ import {
   sleepUntil,
   startServer,
   stopAll,
+  type Tab,
   type TestServer,
   waitLive,
   wallTime,
@@ -31,6 +32,13 @@ const DAY = 24 * HOUR;
 
 let server: TestServer;
 let browser: Browser;
+/**
+ * One visitor tab and one signed-in admin tab for every page at both widths, each visit a full
+ * document load: a new tab per page cost 2–3 s a page (a renderer process starting cold), a
+ * navigation 0.5–1.5 s; with one sign-in instead of two, the file went from 50 to about 25 s of tests.
+ */
+let visitor: Tab;
+let admin: Tab;
 let eventId = '';
 let endsAt = 0;
 
@@ -83,6 +91,11 @@ beforeAll(async () => {
     },
     orgToken,
   );
+  const [visitorContext, adminContext] = await Promise.all([newContext(browser), newContext(browser)]);
+  [visitor, admin] = await Promise.all([
+    open(visitorContext, server, '/login'),
+    login(adminContext, server, ADMIN.email, ADMIN.password),
+  ]);
   await sleepUntil(soon + 300); // one firing for the scheduler page
 });
 
@@ -107,22 +120,15 @@ describe.each([
   ['desktop', DESKTOP],
   ['phone', PHONE],
 ] as const)('every main page renders at %s width', (label, viewport) => {
-  let visitor: BrowserContext;
-  let admin: BrowserContext;
-
   beforeAll(async () => {
-    visitor = await newContext(browser, { viewport });
-    admin = await newContext(browser, { viewport });
-    await (await login(admin, server, ADMIN.email, ADMIN.password)).page.close();
-  });
-
-  afterAll(async () => {
-    await visitor?.close();
-    await admin?.close();
+    await Promise.all([visitor.page.setViewportSize(viewport), admin.page.setViewportSize(viewport)]);
   });
 
   test.each(PAGES)('$name', async ({ name, path, ready, admin: needsAdmin }) => {
-    const tab = await open(needsAdmin ? admin : visitor, server, path());
+    const tab = needsAdmin ? admin : visitor;
+    // A full document load at this width, in a tab that stays open.
+    tab.errors.length = 0;
+    await tab.page.goto(`${server.url}${path()}`);
     const { page } = tab;
     await waitLive(page);
     await page.locator(ready).first().waitFor();
@@ -140,6 +146,5 @@ describe.each([
     expect(tab.errors).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, 'page wider than the screen').toBeLessThanOrEqual(0);
-    await page.close();
   });
 });
