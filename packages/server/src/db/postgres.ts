@@ -73,6 +73,28 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const consequences = new Set<Consequence>();
   const external = listenForCommits(url, instanceId);
   const running = new Set<Promise<unknown>>();
+  // Whoever waits for older transactions to end (`settled`) is woken by the next commit, this
+  // instance's or another's (through LISTEN), not only by its timer.
+  const waiters = new Set<() => void>();
+  const wakeWaiters = () => {
+    for (const wake of [...waiters]) wake();
+  };
+  let hearing = false;
+  const nextCommit = (ms: number): Promise<void> => {
+    if (!hearing) {
+      hearing = true;
+      external.subscribe(wakeWaiters);
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  };
   const stats = { writes: 0, transactions: 0 };
   const looks = new Map<string, Look>();
 
@@ -98,6 +120,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     });
     stats.writes++;
     stats.transactions++;
+    wakeWaiters();
     for (const listener of listeners) notify(listener, effects);
     return value as T;
   };
@@ -122,7 +145,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       void run.catch(() => {}).finally(() => running.delete(run));
       return run;
     },
-    settled: (sequence) => settled(pool, sequence),
+    settled: (sequence) => settled(pool, sequence, nextCommit),
     settledSoFar: (sequence) => settledSoFar(pool, sequence, looks),
     onCommit: (listener) => subscribeTo(listeners, listener),
     addConsequence: (consequence) => subscribeTo(consequences, consequence),
@@ -169,13 +192,16 @@ const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
  * would not do: it is one past the last *completed* id, and a running write's id can lie beyond
  * it — a version that read it lost messages (decision 4).
  */
-async function settled(pool: pg.Pool, sequence: string): Promise<number> {
+async function settled(pool: pg.Pool, sequence: string, nextCommit: (ms: number) => Promise<void>): Promise<number> {
   const client = await pool.connect();
   try {
     const first = await look(client, sequence);
     let running = first.running;
+    // Look again at the next commit (a write ended: perhaps the one waited for), or after the
+    // timer for transactions that do not notify (graphile-worker's); the timer alone, doubling to
+    // 50 ms, could look up to 50 ms after the write ended: the tail of the streams' lateness.
     for (let wait = 1; !allFrom(running, first.next); wait = Math.min(wait * 2, 50)) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await nextCommit(wait);
       const { rows } = await client.query<{ running: string[] }>(
         `select ${runningBefore(`age('${first.next}'::xid)`)} as running`,
       );
