@@ -73,28 +73,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const consequences = new Set<Consequence>();
   const external = listenForCommits(url, instanceId);
   const running = new Set<Promise<unknown>>();
-  // Whoever waits for older transactions to end (`settled`) is woken by the next commit, this
-  // instance's or another's (through LISTEN), not only by its timer.
-  const waiters = new Set<() => void>();
-  const wakeWaiters = () => {
-    for (const wake of [...waiters]) wake();
-  };
-  let hearing = false;
-  const nextCommit = (ms: number): Promise<void> => {
-    if (!hearing) {
-      hearing = true;
-      external.subscribe(wakeWaiters);
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      waiters.add(done);
-    });
-  };
+  const commits = commitWaits(external);
   const stats = { writes: 0, transactions: 0 };
   const looks = new Map<string, Look>();
 
@@ -120,7 +99,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     });
     stats.writes++;
     stats.transactions++;
-    wakeWaiters();
+    commits.wake();
     for (const listener of listeners) notify(listener, effects);
     return value as T;
   };
@@ -145,7 +124,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       void run.catch(() => {}).finally(() => running.delete(run));
       return run;
     },
-    settled: (sequence) => settled(pool, sequence, nextCommit),
+    settled: (sequence) => settled(pool, sequence, commits.next),
     settledSoFar: (sequence) => settledSoFar(pool, sequence, looks),
     onCommit: (listener) => subscribeTo(listeners, listener),
     addConsequence: (consequence) => subscribeTo(consequences, consequence),
@@ -159,6 +138,35 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Whoever waits for older transactions to end (`settled`) is woken by the next commit, this
+ * instance's (`wake`) or another's (through the LISTEN connection, subscribed on the first wait),
+ * or else by its timer (`next(ms)`).
+ */
+function commitWaits(external: ReturnType<typeof listenForCommits>) {
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const done of [...waiters]) done();
+  };
+  let hearing = false;
+  const next = (ms: number): Promise<void> => {
+    if (!hearing) {
+      hearing = true;
+      external.subscribe(wake);
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  };
+  return { wake, next };
 }
 
 /**
@@ -217,8 +225,8 @@ async function settled(pool: pg.Pool, sequence: string, nextCommit: (ms: number)
  * The 32-bit ids of this database's running transactions (`backend_xid`, readable by any role) —
  * or none when nothing older than N runs anywhere on the server: the snapshot's oldest running
  * id is then at or past N (`nextAge` is N's age: `age` counts back from the next id to be
- * assigned, so a smaller age is younger). That test costs microseconds; reading `pg_stat_activity` costs 0.2–0.7 ms of the
- * server's CPU, so it is read only when the server-wide test cannot settle.
+ * assigned, so a smaller age is younger). That test costs microseconds; reading
+ * `pg_stat_activity` costs 0.2–0.7 ms of the server's CPU, so it is read only when the test fails.
  */
 const runningBefore = (nextAge: string) => `case when age(pg_snapshot_xmin(pg_current_snapshot())::xid) <= ${nextAge} then '{}'
   else (select coalesce(array_agg(backend_xid::text), '{}') from pg_stat_activity

@@ -86,14 +86,15 @@ const SETTLE_RETRY_MS = 1000;
 
 type HeldEntry = Effects['entries'][number];
 
+/** A closed session's stream comes back soon, as whatever its cookie or token now allows. */
+const SESSION_END_RETRY_MS = 1000;
+
 /** A page of the history with what its messages need: the events and counts of the entries not held. */
 interface HistoryPage {
   page: HistoryRecord[];
   events: Map<string, EventRecord>;
   counts: Map<string, RegistrationCounts>;
 }
-/** A closed session's stream comes back soon, as whatever its cookie or token now allows. */
-const SESSION_END_RETRY_MS = 1000;
 
 export class LiveHub {
   private readonly audiences = new Map<string, Audience>();
@@ -380,15 +381,11 @@ export class LiveHub {
   /** Fan out the entries after `published`, up to `upTo`, from the history table. */
   private async catchUp(upTo: number): Promise<void> {
     for (;;) {
-      const page = (await historySince(this.store.db, this.published, CATCH_UP_PAGE)).filter((h) => h.seq <= upTo);
+      const read = await this.readPage(this.published);
+      const page = read.page.filter((h) => h.seq <= upTo);
       if (page.length === 0) return;
-      const ids = page.map((h) => h.eventId);
-      const [events, counts] = await Promise.all([findEvents(this.store.db, ids), registrationCounts(this.store.db, ids)]);
       const out: Outgoing[] = [];
-      for (const h of page) {
-        const event = h.cause === 'delete' ? null : (events.get(h.eventId) ?? null);
-        this.take(out, h, event, counts.get(h.eventId) ?? NO_REGISTRATIONS);
-      }
+      this.takeFromHistory(out, page, read);
       this.fanOut(out);
       if (page.length < CATCH_UP_PAGE) return;
       await this.pace();

@@ -15,9 +15,9 @@ import { NO_REGISTRATIONS, type TriggerKind } from '@kairos/core';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../db/store.ts';
 import type { Tx } from '../db/unit-of-work.ts';
-import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
+import type { EventRecord } from '../features/events/event.record.ts';
 import { findEvents, setStatesIf } from '../features/events/events.repository.ts';
-import { type DuePosition, takeDueTriggers, takeEventTriggers } from '../features/events/triggers.repository.ts';
+import { type DuePosition, type DueTake, takeDueTriggers, takeEventTriggers } from '../features/events/triggers.repository.ts';
 import { appendHistoryBatch } from '../features/history/history.repository.ts';
 import { expireWaitlist, registrationCounts } from '../features/registrations/registrations.repository.ts';
 import { type BatchPlan, type FireCause, type Firing, planBatch } from './plan.ts';
@@ -59,7 +59,7 @@ export function fireBatch(
   });
 }
 
-async function take(tx: Tx, s: BatchSelection): Promise<{ rows: TriggerRow[]; reached: DuePosition | null }> {
+async function take(tx: Tx, s: BatchSelection): Promise<DueTake> {
   if (s.kind === 'due') return takeDueTriggers(tx, s.upTo, s.limit, s.after);
   return { rows: await takeEventTriggers(tx, s.eventId, s.upTo), reached: null };
 }
