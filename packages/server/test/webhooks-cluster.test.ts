@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createEvent, ok } from './support/fixtures.ts';
+import { rawSql } from './support/raw-sql.ts';
 import { freshDatabase, stopAll, TestServer } from './support/server.ts';
 import { datesBody, until } from './support/timeline.ts';
 import { startReceiver } from './support/webhook-receiver.ts';
@@ -15,8 +16,9 @@ afterAll(stopAll);
 
 let a: TestServer;
 let b: TestServer;
+let database: string;
 beforeAll(async () => {
-  const database = await freshDatabase();
+  database = await freshDatabase();
   const env = { KAIROS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' };
   [a, b] = await Promise.all([new TestServer(database, env).start(), new TestServer(database, env).start()]);
 });
@@ -69,4 +71,33 @@ test('two instances: each attempt is made once, by one instance, in seq order', 
   } finally {
     await receiver.close();
   }
+});
+
+test('an endpoint changed anywhere applies to the very next write on every instance', async () => {
+  // Instances keep the active endpoints they read while the table's generation (read with each
+  // write's BEGIN) stays the same. Changed through the other instance, or by SQL as an instance
+  // of the previous version or an operator would change it, the next write must see the change.
+  const t = Date.now() + 30 * 86_400_000;
+  const create = async (title: string) =>
+    (await createEvent(b, { title, ...datesBody({ startsAt: t, endsAt: t + 3600_000 }) }, b.adminToken)).id as string;
+  const reported = async (hookId: string) =>
+    (await ok(b.api('GET', `/webhooks/${hookId}/deliveries?limit=100`, { token: b.adminToken }), 200)).json.items
+      .length as number;
+  await create('Before the endpoint'); // b reads and keeps the endpoints as they are
+  const hook = (
+    await ok(
+      a.api('POST', '/webhooks', { token: a.adminToken, json: { url: 'http://127.0.0.1:9/', types: ['event.deleted'] } }),
+      201,
+    )
+  ).json;
+  const del = async (title: string) => ok(b.api('DELETE', `/events/${await create(title)}`, { token: b.adminToken }), 204);
+  await del('Reported');
+  expect(await reported(hook.id)).toBe(1);
+  expect(await rawSql(database, 'update webhooks set active = 0 where id = ?', hook.id)).toBe(1);
+  await del('Not reported: the endpoint is inactive');
+  expect(await reported(hook.id)).toBe(1);
+  await ok(a.api('PATCH', `/webhooks/${hook.id}`, { token: a.adminToken, json: { active: true } }), 200);
+  await del('Reported again');
+  expect(await reported(hook.id)).toBe(2);
+  await ok(a.api('DELETE', `/webhooks/${hook.id}`, { token: a.adminToken }), 204);
 });

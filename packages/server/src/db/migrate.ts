@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_webhooks.ts';
 import * as m0005 from './migrations/0005_mail.ts';
 import * as m0006 from './migrations/0006_pg_search.ts';
 import * as m0007 from './migrations/0007_delivery_position.ts';
+import * as m0008 from './migrations/0008_webhooks_generation.ts';
 import type { Store } from './store.ts';
 
 /** Numbered, frozen migrations; each takes the dialect so one file serves SQLite and PostgreSQL. */
@@ -20,6 +21,7 @@ function provider(dialect: Store['dialect']): MigrationProvider {
         '0005_mail': { up: m0005.up(dialect) },
         '0006_pg_search': { up: m0006.up(dialect) },
         '0007_delivery_position': { up: m0007.up(dialect) },
+        '0008_webhooks_generation': { up: m0008.up(dialect) },
       };
     },
   };

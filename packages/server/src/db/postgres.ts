@@ -80,10 +80,11 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const attempt = async <T>(fn: Parameters<Store['write']>[0], lock: WriteLock | undefined): Promise<T> => {
     const effects = newEffects();
     const value = await db.connection().execute(async (conn) => {
-      await sql.raw(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
+      const { rows } = await sql.raw<{ generations: Record<string, string> }>(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
+      const generations = new Map(Object.entries(rows[0]?.generations ?? {}));
       try {
         const result = await withConsequences(
-          { db: conn, effects, jobs, rowLocks: true, reminders: new Map() },
+          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), generations },
           fn,
           consequences,
         );
@@ -173,13 +174,16 @@ function commitWaits(external: ReturnType<typeof listenForCommits>) {
  * A write's first statement, sent with its BEGIN in one round trip (simple protocol, no
  * parameters): take the transaction id (so `settled` can see this write from before it takes any
  * sequence value), and the advisory lock its kind asks for. Every write holds the write lock
- * shared; only `kairos doctor --fix` holds it alone (`all`). Its NOTIFY likewise goes with its
+ * shared; only `kairos doctor --fix` holds it alone (`all`). It also reads the tables'
+ * generations (`Tx.generations`), which lets a write skip re-reading a table that did not change
+ * (the webhook endpoints: one round trip fewer per write). Its NOTIFY likewise goes with its
  * COMMIT: two round trips fewer per write than Kysely's transaction around the same statements.
  */
+const GENERATIONS = `(select coalesce(json_object_agg(key, value), '{}') from settings where key like '%.generation') as generations`;
 const LOCKS: Record<WriteLock | 'shared', string> = {
-  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK})`,
-  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK})`,
-  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK})`,
+  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), ${GENERATIONS}`,
+  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK}), ${GENERATIONS}`,
+  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK}), ${GENERATIONS}`,
 };
 
 /** A string literal for the few of our own values inlined into a simple-protocol message. */

@@ -9,7 +9,8 @@
  * A query text gets a name the first time it runs; the names are bounded (`MAX_NAMES`: texts
  * past them, such as `in (…)` lists of a length seen once, stay unnamed). A name is given for a
  * text with parameters only: the parameterless messages are multi-statement simple-protocol ones
- * (a write's BEGIN, its NOTIFY with COMMIT), which a name would force into the extended protocol.
+ * (a write's BEGIN, its NOTIFY with COMMIT), which a name would force into the extended protocol;
+ * such a message answers with its last statement's rows.
  *
  * A prepared `select *` fails once its table's columns change ("cached plan must not change
  * result type", 0A000): a newer version's migration during a rolling upgrade does that. Then the
@@ -43,7 +44,10 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
       const query = async (text: string, values: unknown[]) => {
         const name = values.length > 0 ? nameOf(text) : undefined;
         try {
-          return await (name ? client.query({ name, text, values }) : client.query(text, values));
+          if (name) return await client.query({ name, text, values });
+          // A multi-statement message answers one result per statement: Kysely is given the last.
+          const results: pg.QueryResult | pg.QueryResult[] = await client.query(text, values);
+          return Array.isArray(results) ? results.at(-1) : results;
         } catch (error) {
           if (!isStalePlan(error)) throw error;
           if (names.get(text) === name) {

@@ -93,4 +93,16 @@ export interface Tx {
    * Absent: not known here, read it.
    */
   reminders: Map<string, number | null>;
+  /**
+   * An event's trigger rows as `findEventToEdit` read them with the event (PostgreSQL), kept for
+   * the trigger sync of the edit that follows; any other change of its triggers forgets them.
+   */
+  triggers: Map<string, ReadonlyArray<{ trigger: string; dueAt: number }>>;
+  /**
+   * The settings named `<table>.generation`, as the write read them with its BEGIN (PostgreSQL;
+   * null on SQLite): a table's generation changes with every change of the table (a database
+   * trigger bumps it, migration 0008), so what an instance read of it at the same generation is
+   * still what the table holds.
+   */
+  generations: ReadonlyMap<string, string> | null;
 }

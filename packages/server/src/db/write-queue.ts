@@ -79,7 +79,7 @@ export class WriteQueue {
       await sql`savepoint w`.execute(conn);
       try {
         const value = await withConsequences(
-          { db: conn, effects, jobs: NO_JOBS, rowLocks: false, reminders: new Map() },
+          { db: conn, effects, jobs: NO_JOBS, rowLocks: false, reminders: new Map(), triggers: new Map(), generations: null },
           p.fn,
           this.consequences,
         );

@@ -36,7 +36,15 @@ import { appendHistory, firstEntryOf, historyOf } from '../history/history.repos
 import { countsOf, registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
 import type { EventRecord } from './event.record.ts';
 import { versionFromEtag } from './event.view.ts';
-import { deleteEvent, findEvent, insertEvent, type ListFilter, listEvents, updateEvent } from './events.repository.ts';
+import {
+  deleteEvent,
+  findEvent,
+  findEventToEdit,
+  insertEvent,
+  type ListFilter,
+  listEvents,
+  updateEvent,
+} from './events.repository.ts';
 
 export interface EventsDeps {
   store: Store;
@@ -131,7 +139,7 @@ export class EventsService {
     signedIn(viewer);
     const run = async (tx: Tx | null) => {
       const db = tx?.db ?? this.deps.store.db;
-      const before = await findEvent(db, id, tx?.rowLocks);
+      const before = tx ? await findEventToEdit(tx, id) : await findEvent(db, id);
       if (!before || !canRead(viewer, before)) throw notFound();
       if (!canEdit(viewer, before)) throw forbidden('edit');
       checkPrecondition(before, pre);
@@ -229,7 +237,7 @@ export class EventsService {
   ): Promise<EventRecord> {
     signedIn(viewer);
     return this.deps.store.write(async (tx) => {
-      const before = await findEvent(tx.db, id, tx.rowLocks);
+      const before = await findEventToEdit(tx, id);
       if (!before || !canRead(viewer, before)) throw notFound();
       const { status, cause, reason } = decide(before);
       const now = this.deps.clock.now();

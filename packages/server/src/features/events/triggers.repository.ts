@@ -14,8 +14,9 @@ import {
   type ScheduleKind,
   type Status,
 } from '@kairos/core';
-import { sql } from 'kysely';
+import { type QueryCreator, sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import { isSqlite } from '../../db/dialect.ts';
+import type { Database } from '../../db/schema.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
 import type { TriggerRow } from './event.record.ts';
 
@@ -30,18 +31,44 @@ export function desiredTriggers(event: EventDates & { status: string }, now: num
   return isScheduled(event.status as Status) ? pendingTriggers(event, now) : [];
 }
 
-/** Make the event's trigger rows equal `desiredTriggers`; touches only rows that differ. */
+/**
+ * The trigger rows of an event inserted in this transaction (it has none yet, nor a reminder):
+ * `insertEvent` writes them with the event's own insert, then calls `triggersAdded`.
+ */
+export function newTriggerRows(tx: Tx, event: EventDates & { id: string; status: string }, now: number): TriggerRow[] {
+  tx.reminders.set(event.id, null);
+  return desiredTriggers(event, now).map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
+}
+
+/** Trigger rows were just inserted or re-timed: their jobs, and the effects that wake the schedulers. */
+export async function triggersAdded(tx: Tx, rows: TriggerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.jobs.scheduled(tx.db, rows);
+  triggersInserted(
+    tx.effects,
+    rows.map((r) => r.dueAt),
+  );
+}
+
+/** The write of an event's own row that its trigger sync runs (`updateEvent`). */
+export type EventWrite = UpdateQueryBuilder<Database, 'events', 'events', UpdateResult>;
+
+/**
+ * Make the event's trigger rows equal `desiredTriggers`; touches only rows that differ. `along`,
+ * the event's own update, runs with them: on PostgreSQL as a data-modifying CTE of the trigger
+ * upsert when there is one (one round trip fewer per edit of the dates), else on its own.
+ */
 export async function syncTriggers(
   tx: Tx,
   event: EventDates & { id: string; status: string },
   now: number,
-  fresh = false,
+  along?: EventWrite,
 ): Promise<void> {
   const want = desiredTriggers(event, now);
-  // A row inserted in this transaction has no triggers yet: one query fewer per create.
-  const rows = fresh
-    ? []
-    : await tx.db.selectFrom('triggers').select(['trigger', 'dueAt']).where('eventId', '=', event.id).execute();
+  const rows =
+    tx.triggers.get(event.id) ??
+    (await tx.db.selectFrom('triggers').select(['trigger', 'dueAt']).where('eventId', '=', event.id).execute());
+  tx.triggers.delete(event.id);
   // The reminder row follows the attendees as well as the dates: syncReminder owns it, and is
   // told what this read found.
   const reminder = rows.find((r) => r.trigger === REMINDER);
@@ -62,17 +89,16 @@ export async function syncTriggers(
   }
   if (missing.length > 0) {
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
-    await tx.db
+    const together = along !== undefined && !isSqlite(tx.db);
+    if (!together) await along?.execute();
+    const into = together ? tx.db.with('event', () => along.returning('id')) : tx.db;
+    await (into as QueryCreator<Database>)
       .insertInto('triggers')
       .values(rows)
       .onConflict((oc) => oc.columns(['eventId', 'trigger']).doUpdateSet({ dueAt: (eb) => eb.ref('excluded.dueAt') }))
       .execute();
-    await tx.jobs.scheduled(tx.db, rows);
-    triggersInserted(
-      tx.effects,
-      rows.map((r) => r.dueAt),
-    );
-  }
+    await triggersAdded(tx, rows);
+  } else await along?.execute();
   if (stale.length > 0) tx.effects.triggersChanged = true;
 }
 
@@ -85,6 +111,7 @@ export async function syncReminder(tx: Tx, event: ReminderDates & { id: string }
   const want = reminderDueAt(event, confirmed, now);
   const haveAt = tx.reminders.has(event.id) ? (tx.reminders.get(event.id) ?? null) : await reminderOf(tx, event.id);
   tx.reminders.set(event.id, want);
+  tx.triggers.delete(event.id);
   if (haveAt === want) return;
   if (haveAt !== null) {
     await tx.db.deleteFrom('triggers').where('eventId', '=', event.id).where('trigger', '=', REMINDER).execute();
@@ -112,6 +139,7 @@ async function reminderOf(tx: Tx, eventId: string): Promise<number | null> {
 
 export async function deleteTriggersOf(tx: Tx, eventId: string): Promise<void> {
   tx.reminders.set(eventId, null);
+  tx.triggers.delete(eventId);
   const gone = await tx.db
     .deleteFrom('triggers')
     .where('eventId', '=', eventId)
@@ -255,7 +283,10 @@ export async function takeEventTriggers(tx: Tx, eventId: string, upTo: number): 
 
 async function taken(tx: Tx, rows: TriggerRow[]): Promise<TriggerRow[]> {
   if (rows.length === 0) return rows;
-  for (const r of rows) if (r.trigger === REMINDER) tx.reminders.set(r.eventId, null);
+  for (const r of rows) {
+    tx.triggers.delete(r.eventId);
+    if (r.trigger === REMINDER) tx.reminders.set(r.eventId, null);
+  }
   // Their jobs (cluster mode), unless one is the job running this very firing, have nothing left to do.
   await tx.jobs.removed(tx.db, rows);
   tx.effects.triggersChanged = true;

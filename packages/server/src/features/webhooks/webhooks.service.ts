@@ -58,11 +58,15 @@ const RESOLVE_TIMEOUT_MS = 3000;
 
 /** The outbox channel's name. */
 const WEBHOOKS = 'webhooks';
+/** The setting a database trigger bumps with every change of the `webhooks` table (migration 0008). */
+const WEBHOOKS_GENERATION = 'webhooks.generation';
 
 export class WebhooksService {
   readonly runner: OutboxRunner;
   /** The effects of writes that created deliveries: those commits wake the runner. */
   private readonly created = new WeakSet<Effects>();
+  /** The active endpoints as read at a generation of the table (see `active`). */
+  private endpoints: { generation: string; webhooks: WebhookRecord[] } | null = null;
 
   constructor(private readonly deps: WebhooksDeps) {
     deps.store.addConsequence((tx) => this.report(tx));
@@ -81,7 +85,7 @@ export class WebhooksService {
   private async report(tx: Tx): Promise<void> {
     const { effects } = tx;
     if (effects.entries.length === 0 && effects.registrations.length === 0) return;
-    const webhooks = await activeWebhooks(tx.db);
+    const webhooks = await this.active(tx);
     if (webhooks.length === 0) return;
     const last = effects.entries.at(-1)?.entry.seq;
     const seen = last ?? (await lastSeq(tx.db));
@@ -90,6 +94,20 @@ export class WebhooksService {
     await insertDeliveries(tx.db, rows);
     this.created.add(effects);
     effects.outboxes.add(WEBHOOKS);
+  }
+
+  /**
+   * The active endpoints. On PostgreSQL, this instance's copy while the table's generation, read
+   * by the write with its BEGIN, is the one the copy was read at (`Tx.generations`); the copy is
+   * read after the generation in the same transaction, so it is never older than it. SQLite
+   * reads the table: in-process, microseconds.
+   */
+  private async active(tx: Tx): Promise<WebhookRecord[]> {
+    const generation = tx.generations?.get(WEBHOOKS_GENERATION);
+    if (generation !== undefined && this.endpoints?.generation === generation) return this.endpoints.webhooks;
+    const webhooks = await activeWebhooks(tx.db);
+    if (generation !== undefined) this.endpoints = { generation, webhooks };
+    return webhooks;
   }
 
   private channel(): Channel<DeliveryRecord & { [k: string]: unknown }> {
