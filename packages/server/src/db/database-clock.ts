@@ -11,16 +11,7 @@ import { sql } from 'kysely';
 import { type Clock, OffsetClock, systemClock } from '../clock.ts';
 import type { Db } from './unit-of-work.ts';
 
-/**
- * At least `SAMPLES`, and more, up to `MAX_SAMPLES`, while none came back within
- * `GOOD_ROUND_TRIP_MS`: the offset may be wrong by half the best round trip, and on a loaded
- * machine (load average 8) three round trips can all take tens of milliseconds. A registration
- * 5 ms after its close was once accepted there on PostgreSQL (registrations.test.ts); an offset
- * wrong by more than 5 ms is one way that happens.
- */
 const SAMPLES = 3;
-const MAX_SAMPLES = 12;
-const GOOD_ROUND_TRIP_MS = 2;
 const RESYNC_MS = 60_000;
 
 export interface Offset {
@@ -31,7 +22,7 @@ export interface Offset {
 /** How far the database's clock is ahead of `local` (negative: behind). */
 export async function measureOffset(db: Db, local: Clock = systemClock): Promise<Offset> {
   let best: Offset | null = null;
-  for (let i = 0; i < SAMPLES || (i < MAX_SAMPLES && (best?.roundTripMs ?? 0) > GOOD_ROUND_TRIP_MS); i++) {
+  for (let i = 0; i < SAMPLES; i++) {
     const sent = local.now();
     const { rows } = await sql<{ now: number }>`select (extract(epoch from clock_timestamp()) * 1000)::float8 as now`.execute(db);
     const received = local.now();
