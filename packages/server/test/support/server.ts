@@ -196,7 +196,12 @@ export const DIALECT: 'sqlite' | 'postgres' = process.env.KAIROS_TEST_DIALECT ==
 
 /** A database of its own; migrated already (a copy of the run's template) unless `empty`. */
 export async function freshDatabase({ empty = false } = {}): Promise<string> {
-  if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
+  if (DIALECT === 'sqlite') {
+    const file = path.join(tempDir(), 'kairos.sqlite');
+    const template = process.env.KAIROS_TEST_SQLITE_TEMPLATE;
+    if (!empty && template) fs.copyFileSync(template, file);
+    return file;
+  }
   const admin = new URL(inject('postgresUrl'));
   const name = `kairos_${crypto.randomUUID().replaceAll('-', '')}`;
   // Loaded here, not at the top: the SQLite-only suites (most) never need it.
