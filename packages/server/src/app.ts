@@ -5,8 +5,6 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
@@ -36,6 +34,7 @@ import { usersRoutes } from './features/users/users.routes.ts';
 import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
 import { WebhooksService } from './features/webhooks/webhooks.service.ts';
 import { registerAuth } from './http/auth.ts';
+import { registerApiDocs } from './http/docs.ts';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
 import { registerValidation } from './http/validation.ts';
@@ -176,27 +175,30 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
     });
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Kairos API',
-        version: '1',
-        description: 'Events whose status changes by itself at the moment its dates say.',
+  // Built on the first docs request (http/docs.ts): most processes never serve one.
+  const docs = registerApiDocs(
+    app,
+    {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Kairos API',
+          version: '1',
+          description: 'Events whose status changes by itself at the moment its dates say.',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        security: [{ bearer: [] }],
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
     },
-  });
-  // The docs page has inline scripts: it gets its own policy allowing exactly those (by hash).
-  // Its bundle also adds <style> elements at run time, which no hash can name: inline styles
-  // (not scripts) are allowed on the docs page only — a hash beside 'unsafe-inline' would void it.
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    transformStaticCSP: (header) =>
-      header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
-  });
+    // The docs page has inline scripts: it gets its own policy allowing exactly those (by hash).
+    // Its bundle also adds <style> elements at run time, which no hash can name: inline styles
+    // (not scripts) are allowed on the docs page only — a hash beside 'unsafe-inline' would void it.
+    {
+      staticCSP: true,
+      transformStaticCSP: (header) =>
+        header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+    },
+  );
 
   await app.register(
     async (api) => {
@@ -211,7 +213,7 @@ export async function buildKairos(config: Config, options: BuildOptions = {}): P
       await api.register(calendarRoutes, { calendar: new CalendarService({ events, publicUrl: config.publicUrl }) });
       await api.register(streamRoutes, { hub, store, clock, auth, maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES });
       await api.register(schedulerRoutes, { scheduler });
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { schema: { hide: true } }, async () => docs.openapi());
     },
     { prefix: '/api/v1' },
   );

@@ -77,6 +77,33 @@ describe('web app hardening', () => {
     expect(csp.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
   });
 
+  test('the docs, built on their first request, are one document under every URL; HEAD and 404 answer as for any route', async () => {
+    const [openapi, json, yaml] = await Promise.all([
+      server.api('GET', '/openapi.json'),
+      server.request('GET', '/docs/json'),
+      server.request('GET', '/docs/yaml'),
+    ]);
+    expect(openapi.status).toBe(200);
+    expect(json.json).toEqual(openapi.json);
+    expect(openapi.json.paths['/api/v1/events/{id}'].get).toBeDefined();
+    expect(yaml.headers.get('content-type')).toContain('application/x-yaml');
+    expect(yaml.text).toContain('/api/v1/events/{id}:');
+    // HEAD: the length of the whole answer, no body (http/docs.ts forwards a GET).
+    const css = await server.request('GET', '/docs/static/swagger-ui.css');
+    const head = await server.request('HEAD', '/docs/static/swagger-ui.css');
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(css.text));
+    // A file the docs do not have is this API's 404, under the docs' policy.
+    const missing = await server.request('GET', '/docs/static/missing.js');
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.code).toBe('not_found');
+    expect(directives(missing.headers.get('content-security-policy') ?? '').get('style-src')).toEqual([
+      "'self'",
+      "'unsafe-inline'",
+    ]);
+  });
+
   test('no source maps: the build makes none, and none is served, even one left in dist/', async () => {
     const files = fs.readdirSync(ASSETS);
     const scripts = files.filter((f) => f.endsWith('.js'));

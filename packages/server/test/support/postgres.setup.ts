@@ -38,7 +38,9 @@ async function migratedTemplate(adminUrl: string): Promise<void> {
   }
   const url = new URL(adminUrl);
   url.pathname = `/${TEMPLATE}`;
-  const migrated = await runCli(['migrate'], { KAIROS_DB: url.href });
+  // The bundle bundle.setup.ts built (it runs first): this module's KAIROS_BIN was fixed, to the
+  // sources run through tsx, when support/server.ts loaded before that setup set the variable.
+  const migrated = await runCli(['migrate'], { KAIROS_DB: url.href }, 60_000, process.env.KAIROS_TEST_BIN);
   if (migrated.code !== 0) throw new Error(`kairos migrate of the template failed:\n${migrated.stdout}${migrated.stderr}`);
 }
 

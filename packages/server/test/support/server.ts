@@ -20,6 +20,10 @@ export const KAIROS_BIN = process.env.KAIROS_TEST_BIN ?? SOURCE_BIN;
 export const ADMIN = { email: 'admin@example.test', password: 'admin-password-for-tests' };
 
 const running = new Set<TestServer>();
+/** Databases copied from the run's SQLite template (bundle.setup.ts), whose admin session a first start may use. */
+const templateCopies = new Set<string>();
+/** What changes the meaning of the template's admin session: its secret, its lifetime, the admin. */
+const SESSION_SETTINGS = ['KAIROS_SECRET', 'KAIROS_SESSION_TTL_HOURS', 'KAIROS_ADMIN_EMAIL', 'KAIROS_ADMIN_PASSWORD'];
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,6 +67,7 @@ export class TestServer {
     readonly env: Record<string, string>,
     /** How long a start may take; the crash torture's instances start together on a loaded machine. */
     readonly readyTimeoutMs = 60_000,
+    readonly bin = KAIROS_BIN,
   ) {}
 
   get url(): string {
@@ -72,7 +77,7 @@ export class TestServer {
   /** Start (again); `samePort` keeps the last port, as an instance behind a proxy must. */
   async start({ samePort = false } = {}): Promise<this> {
     if (!samePort || this.port === 0) this.port = await freePort();
-    const child = spawn(process.execPath, [KAIROS_BIN, 'serve'], {
+    const child = spawn(process.execPath, [this.bin, 'serve'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -81,8 +86,9 @@ export class TestServer {
         PORT: String(this.port),
         HOST: '127.0.0.1',
         KAIROS_DB: this.dbPath,
-        KAIROS_ADMIN_EMAIL: ADMIN.email,
-        KAIROS_ADMIN_PASSWORD: ADMIN.password,
+        // A template copy has this admin already: naming it would only re-check its password at
+        // every start (one scrypt, 107 ms of CPU). Servers on other databases still create it.
+        ...(this.templateSession() ? {} : { KAIROS_ADMIN_EMAIL: ADMIN.email, KAIROS_ADMIN_PASSWORD: ADMIN.password }),
         LOG_LEVEL: 'info',
         ...this.env,
       },
@@ -121,13 +127,20 @@ export class TestServer {
         () => false,
       );
       if (ok) {
-        if (!this.adminToken) this.adminToken = await this.login(ADMIN.email, ADMIN.password);
+        if (!this.adminToken) this.adminToken = this.templateSession() ?? (await this.login(ADMIN.email, ADMIN.password));
         return this;
       }
       await (heard ? sleep(25) : Promise.race([listening, sleep(100)]));
     }
     await this.kill9();
     throw new Error(`server not ready within ${this.readyTimeoutMs / 1000} s:\n${this.output.slice(-4000)}`);
+  }
+
+  /** The template's admin and its session, valid in a copy of it started with the same session settings. */
+  private templateSession(): string | null {
+    const token = process.env.KAIROS_TEST_SQLITE_ADMIN_TOKEN;
+    if (!token || !templateCopies.has(this.dbPath) || SESSION_SETTINGS.some((name) => name in this.env)) return null;
+    return token;
   }
 
   async login(email: string, password: string): Promise<string> {
@@ -194,9 +207,17 @@ export class TestServer {
 /** The dialect matrix: the `postgres` vitest project sets this, the `sqlite` one leaves it unset. */
 export const DIALECT: 'sqlite' | 'postgres' = process.env.KAIROS_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
 
-/** A database of its own; migrated already (a copy of the run's template) unless `empty`. */
+/** A database of its own; migrated already, with its admin (a copy of the run's template), unless `empty`. */
 export async function freshDatabase({ empty = false } = {}): Promise<string> {
-  if (DIALECT === 'sqlite') return path.join(tempDir(), 'kairos.sqlite');
+  if (DIALECT === 'sqlite') {
+    const file = path.join(tempDir(), 'kairos.sqlite');
+    const template = process.env.KAIROS_TEST_SQLITE_TEMPLATE;
+    if (!empty && template) {
+      fs.copyFileSync(template, file);
+      templateCopies.add(file);
+    }
+    return file;
+  }
   const admin = new URL(inject('postgresUrl'));
   const name = `kairos_${crypto.randomUUID().replaceAll('-', '')}`;
   // Loaded here, not at the top: the SQLite-only suites (most) never need it.
