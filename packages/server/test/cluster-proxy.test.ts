@@ -62,8 +62,7 @@ async function startNginx(upstreams: TestServer[]): Promise<string> {
 test('two instances behind nginx: the stream is live through the proxy and survives the death of its instance', async () => {
   const database = await freshDatabase();
   const env = { KAIROS_TRUST_PROXY: '127.0.0.1' };
-  const a = await new TestServer(database, env).start();
-  const b = await new TestServer(database, env).start();
+  const [a, b] = await Promise.all([new TestServer(database, env).start(), new TestServer(database, env).start()]);
   const proxy = await startNginx([a, b]);
   // The API helpers of a TestServer, pointed at the proxy.
   const via = new TestServer(database, env);

@@ -44,58 +44,64 @@ let endsAt = 0;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launch()]);
+  // The two tabs open while the events are seeded, and the events are created at once: none
+  // depends on another (one after the other, the seeding came after the tabs, 2–4 s loaded).
+  const tabs = (async () => {
+    const [visitorContext, adminContext] = await Promise.all([newContext(browser), newContext(browser)]);
+    return Promise.all([open(visitorContext, server, '/login'), login(adminContext, server, ADMIN.email, ADMIN.password)]);
+  })();
   const now = Date.now();
   const soon = now + 1500;
   const base = minute(now);
-  const firing = await createEvent(server, {
-    title: 'Spring hackathon',
-    description: 'Two days of building things with friends. Bring a laptop; food is on us.',
-    venue: 'Engineering block, room 101',
-    timezone: 'Asia/Kolkata',
-    capacity: 80,
-    registrationOpensAt: iso(soon),
-    registrationClosesAt: iso(base + 3 * DAY),
-    startsAt: iso(base + 5 * DAY),
-    endsAt: iso(base + 6 * DAY),
-    certificatesOpenAt: iso(base + 7 * DAY),
-    certificatesCloseAt: iso(base + 30 * DAY),
-  });
+  const organizer = { email: 'org@example.test', name: 'Olga Organizer', role: 'organizer', password: 'organizer-password-1' };
+  const [firing] = await Promise.all([
+    createEvent(server, {
+      title: 'Spring hackathon',
+      description: 'Two days of building things with friends. Bring a laptop; food is on us.',
+      venue: 'Engineering block, room 101',
+      timezone: 'Asia/Kolkata',
+      capacity: 80,
+      registrationOpensAt: iso(soon),
+      registrationClosesAt: iso(base + 3 * DAY),
+      startsAt: iso(base + 5 * DAY),
+      endsAt: iso(base + 6 * DAY),
+      certificatesOpenAt: iso(base + 7 * DAY),
+      certificatesCloseAt: iso(base + 30 * DAY),
+    }),
+    createEvent(server, {
+      title: 'Research seminar: time and distributed systems',
+      venue: 'Library auditorium',
+      timezone: 'Europe/Berlin',
+      startsAt: iso(base - HOUR),
+      endsAt: iso(base + 2 * HOUR),
+    }),
+    createEvent(server, {
+      title: 'Alumni dinner',
+      timezone: 'America/New_York',
+      startsAt: iso(base - 3 * DAY),
+      endsAt: iso(base - 3 * DAY + 3 * HOUR),
+      certificatesOpenAt: iso(base - 2 * DAY),
+      certificatesCloseAt: iso(base + 10 * DAY),
+    }),
+    (async () => {
+      expect((await server.api('POST', '/users', { token: server.adminToken, json: organizer })).status).toBe(201);
+      const orgToken = await server.login(organizer.email, organizer.password);
+      await createEvent(
+        server,
+        {
+          title: 'Community garden day',
+          venue: 'North lawn',
+          timezone: 'UTC',
+          startsAt: iso(base + 9 * DAY),
+          endsAt: iso(base + 9 * DAY + 4 * HOUR),
+        },
+        orgToken,
+      );
+    })(),
+  ]);
   eventId = firing.id;
   endsAt = Date.parse(firing.endsAt);
-  await createEvent(server, {
-    title: 'Research seminar: time and distributed systems',
-    venue: 'Library auditorium',
-    timezone: 'Europe/Berlin',
-    startsAt: iso(base - HOUR),
-    endsAt: iso(base + 2 * HOUR),
-  });
-  await createEvent(server, {
-    title: 'Alumni dinner',
-    timezone: 'America/New_York',
-    startsAt: iso(base - 3 * DAY),
-    endsAt: iso(base - 3 * DAY + 3 * HOUR),
-    certificatesOpenAt: iso(base - 2 * DAY),
-    certificatesCloseAt: iso(base + 10 * DAY),
-  });
-  const organizer = { email: 'org@example.test', name: 'Olga Organizer', role: 'organizer', password: 'organizer-password-1' };
-  expect((await server.api('POST', '/users', { token: server.adminToken, json: organizer })).status).toBe(201);
-  const orgToken = await server.login(organizer.email, organizer.password);
-  await createEvent(
-    server,
-    {
-      title: 'Community garden day',
-      venue: 'North lawn',
-      timezone: 'UTC',
-      startsAt: iso(base + 9 * DAY),
-      endsAt: iso(base + 9 * DAY + 4 * HOUR),
-    },
-    orgToken,
-  );
-  const [visitorContext, adminContext] = await Promise.all([newContext(browser), newContext(browser)]);
-  [visitor, admin] = await Promise.all([
-    open(visitorContext, server, '/login'),
-    login(adminContext, server, ADMIN.email, ADMIN.password),
-  ]);
+  [visitor, admin] = await tabs;
   await sleepUntil(soon + 300); // one firing for the scheduler page
 });
 
