@@ -192,8 +192,10 @@ const LOCKS: Record<WriteLock | 'shared', string> = {
  * write's transaction, a NOTIFY made PostgreSQL run every notifying commit one at a time, WAL
  * flush included: it holds a database-wide lock from the commit's start to its end so that
  * notifications queue in commit order. Twelve connections each committing one inserted row
- * (bench/notify-probe.ts, four runs on a loaded machine) made 332–681 commits/s so, against
- * 1 261–1 627 with no NOTIFY and 940–1 422 with it after the COMMIT. The notice still arrives after the commit it
+ * (bench/notify-probe.ts, two runs at load average 2): 1 548–1 710 commits/s so (latency p50
+ * 5.8–7.0 ms), 2 859–3 175 with the NOTIFY after the COMMIT (p50 3.3–3.7 ms), 3 237–3 330 with
+ * none (p50 3.0–3.3 ms). The NOTIFY's own transaction commits quickly: letting it skip its WAL
+ * flush (`synchronous_commit` off) gained nothing more. The notice still arrives after the commit it
  * reports. One is lost only if the writer's backend dies between the two statements; listeners
  * then catch up at their next notice, or at their reconnect when the server went down.
  *
