@@ -80,11 +80,11 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const attempt = async <T>(fn: Parameters<Store['write']>[0], lock: WriteLock | undefined): Promise<T> => {
     const effects = newEffects();
     const value = await db.connection().execute(async (conn) => {
-      const { rows } = await sql.raw<{ generations: Record<string, string> }>(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
-      const generations = new Map(Object.entries(rows[0]?.generations ?? {}));
+      const { rows } = await sql.raw<{ generation: string | null }>(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
+      const webhooksGeneration = rows[0]?.generation ?? null;
       try {
         const result = await withConsequences(
-          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), generations },
+          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), webhooksGeneration },
           fn,
           consequences,
         );
@@ -174,17 +174,17 @@ function commitWaits(external: ReturnType<typeof listenForCommits>) {
  * A write's first statement, sent with its BEGIN in one round trip (simple protocol, no
  * parameters): take the transaction id (so `settled` can see this write from before it takes any
  * sequence value), and the advisory lock its kind asks for. Every write holds the write lock
- * shared; only `kairos doctor --fix` holds it alone (`all`). It also reads the tables'
- * generations (`Tx.generations`), which lets a write skip re-reading a table that did not change
- * (the webhook endpoints: one round trip fewer per write). Its NOTIFY likewise goes with its
+ * shared; only `kairos doctor --fix` holds it alone (`all`). It also reads the webhook
+ * endpoints' generation (`Tx.webhooksGeneration`), which lets a write skip re-reading them while
+ * they did not change: one round trip fewer per write. Its NOTIFY likewise goes with its
  * COMMIT (`commitThenNotify`): two round trips fewer per write than Kysely's transaction around
  * the same statements.
  */
-const GENERATIONS = `(select coalesce(json_object_agg(key, value), '{}') from settings where key like '%.generation') as generations`;
+const GENERATION = `(select value from settings where key = 'webhooks.generation') as generation`;
 const LOCKS: Record<WriteLock | 'shared', string> = {
-  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), ${GENERATIONS}`,
-  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK}), ${GENERATIONS}`,
-  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK}), ${GENERATIONS}`,
+  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), ${GENERATION}`,
+  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK}), ${GENERATION}`,
+  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK}), ${GENERATION}`,
 };
 
 /**

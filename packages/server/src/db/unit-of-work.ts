@@ -99,10 +99,9 @@ export interface Tx {
    */
   triggers: Map<string, ReadonlyArray<{ trigger: string; dueAt: number }>>;
   /**
-   * The settings named `<table>.generation`, as the write read them with its BEGIN (PostgreSQL;
-   * null on SQLite): a table's generation changes with every change of the table (a database
-   * trigger bumps it, migration 0008), so what an instance read of it at the same generation is
-   * still what the table holds.
+   * The webhook endpoints' generation as the write read it with its BEGIN (PostgreSQL; null on
+   * SQLite, or before migration 0008): a database trigger bumps it with every change of the
+   * `webhooks` table, so endpoints an instance read at the same generation are still the table's.
    */
-  generations: ReadonlyMap<string, string> | null;
+  webhooksGeneration: string | null;
 }

@@ -79,7 +79,15 @@ export class WriteQueue {
       await sql`savepoint w`.execute(conn);
       try {
         const value = await withConsequences(
-          { db: conn, effects, jobs: NO_JOBS, rowLocks: false, reminders: new Map(), triggers: new Map(), generations: null },
+          {
+            db: conn,
+            effects,
+            jobs: NO_JOBS,
+            rowLocks: false,
+            reminders: new Map(),
+            triggers: new Map(),
+            webhooksGeneration: null,
+          },
           p.fn,
           this.consequences,
         );

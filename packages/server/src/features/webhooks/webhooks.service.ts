@@ -58,8 +58,6 @@ const RESOLVE_TIMEOUT_MS = 3000;
 
 /** The outbox channel's name. */
 const WEBHOOKS = 'webhooks';
-/** The setting a database trigger bumps with every change of the `webhooks` table (migration 0008). */
-const WEBHOOKS_GENERATION = 'webhooks.generation';
 
 export class WebhooksService {
   readonly runner: OutboxRunner;
@@ -98,15 +96,15 @@ export class WebhooksService {
 
   /**
    * The active endpoints. On PostgreSQL, this instance's copy while the table's generation, read
-   * by the write with its BEGIN, is the one the copy was read at (`Tx.generations`); the copy is
+   * by the write with its BEGIN, is the one the copy was read at (`Tx.webhooksGeneration`); the copy is
    * read after the generation in the same transaction, so it is never older than it. SQLite
    * reads the table: in-process, microseconds.
    */
   private async active(tx: Tx): Promise<WebhookRecord[]> {
-    const generation = tx.generations?.get(WEBHOOKS_GENERATION);
-    if (generation !== undefined && this.endpoints?.generation === generation) return this.endpoints.webhooks;
+    const generation = tx.webhooksGeneration;
+    if (generation !== null && this.endpoints?.generation === generation) return this.endpoints.webhooks;
     const webhooks = await activeWebhooks(tx.db);
-    if (generation !== undefined) this.endpoints = { generation, webhooks };
+    if (generation !== null) this.endpoints = { generation, webhooks };
     return webhooks;
   }
 
