@@ -103,3 +103,55 @@ test('the horizon sweep gives a job to every trigger due within the horizon that
   );
   expect(crontabs.map((c) => c.identifier)).toContain('kairos_horizon');
 });
+
+test('an edit that waited for the event behind another write syncs from the triggers that write left', async () => {
+  const now = Date.now();
+  const first = { startsAt: now + 5 * MIN, endsAt: now + 7 * MIN };
+  const moved = { startsAt: now + 8 * MIN, endsAt: now + 9 * MIN };
+  const { id } = await createEvent(server, { title: 'Behind a lock', ...datesBody(first) });
+  const { default: pg } = await import('pg');
+  const other = new pg.Client({ connectionString: database });
+  await other.connect();
+  try {
+    // Another writer (another instance, say) holds the event and moves it, triggers and all.
+    await other.query('begin');
+    await other.query('select 1 from events where id = $1 for update', [id]);
+    await other.query('update events set starts_at = $2, ends_at = $3, version = version + 1 where id = $1', [
+      id,
+      moved.startsAt,
+      moved.endsAt,
+    ]);
+    await other.query(
+      `update triggers set due_at = case trigger when 'event_start' then $2::bigint else $3::bigint end where event_id = $1`,
+      [id, moved.startsAt, moved.endsAt],
+    );
+    // This edit moves it back to where it was before, and waits for the row.
+    const back = patch(id, first);
+    await until(
+      async () =>
+        (
+          await rawRows(
+            database,
+            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%events%'`,
+          )
+        ).length > 0,
+      10_000,
+      'the edit waiting for the row',
+    );
+    await other.query('commit');
+    await back;
+  } finally {
+    await other.end();
+  }
+  // Had it read the triggers from before the wait, it would have found them already in place.
+  const rows = await rawRows<{ trigger: string; due_at: string }>(
+    database,
+    'select trigger, due_at from triggers where event_id = ?',
+    id,
+  );
+  expect(Object.fromEntries(rows.map((r) => [r.trigger, Number(r.due_at)]))).toEqual({
+    event_start: first.startsAt,
+    event_end: first.endsAt,
+  });
+  expect(await jobsOf(id)).toEqual({ event_start: first.startsAt, event_end: first.endsAt });
+});

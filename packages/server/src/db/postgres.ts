@@ -29,6 +29,7 @@ import {
   type Store,
   subscribeTo,
   type WriteLock,
+  type WriteOptions,
   withConsequences,
 } from './store.ts';
 import { type CommitNotice, type Effects, newEffects, type TriggerJobs } from './unit-of-work.ts';
@@ -77,14 +78,15 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const stats = { writes: 0, transactions: 0 };
   const looks = new Map<string, Look>();
 
-  const attempt = async <T>(fn: Parameters<Store['write']>[0], lock: WriteLock | undefined): Promise<T> => {
+  const attempt = async <T>(fn: Parameters<Store['write']>[0], options: WriteOptions | undefined): Promise<T> => {
     const effects = newEffects();
     const value = await db.connection().execute(async (conn) => {
-      const { rows } = await sql.raw<{ generation: string | null }>(`begin; ${LOCKS[lock ?? 'shared']}`).execute(conn);
+      const { rows } = await sql.raw<{ generation: string | null; locked?: boolean }>(beginMessage(options)).execute(conn);
       const webhooksGeneration = rows[0]?.generation ?? null;
+      const lockedEvent = rows[0]?.locked ? (options?.event ?? null) : null;
       try {
         const result = await withConsequences(
-          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), webhooksGeneration },
+          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), webhooksGeneration, lockedEvent },
           fn,
           consequences,
         );
@@ -114,7 +116,7 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       const run = (async () => {
         for (let n = 1; ; n++) {
           try {
-            return await attempt<Awaited<ReturnType<typeof fn>>>(fn, options?.lock);
+            return await attempt<Awaited<ReturnType<typeof fn>>>(fn, options);
           } catch (error) {
             const again = RETRYABLE.has((error as { code?: string }).code ?? '') || isStalePlan(error);
             if (n >= MAX_ATTEMPTS || !again) throw error;
@@ -182,10 +184,26 @@ function commitWaits(external: ReturnType<typeof listenForCommits>) {
  */
 const GENERATION = `(select value from settings where key = 'webhooks.generation') as generation`;
 const LOCKS: Record<WriteLock | 'shared', string> = {
-  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), ${GENERATION}`,
-  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK}), ${GENERATION}`,
-  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK}), ${GENERATION}`,
+  shared: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK})`,
+  all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK})`,
+  outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK})`,
 };
+/** The ids Kairos hands out (a prefix and URL-safe base64): only such a text is written into the parameterless BEGIN message. */
+const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The BEGIN message. A write that edits one event (`WriteOptions.event`) also locks its row there,
+ * after the advisory lock (as every write takes its locks), in a statement of its own: the
+ * write's next statement then starts after the lock is held, so its snapshot holds every change
+ * committed before (an edit that waited for the row behind another reads that one's triggers and
+ * registrations, not the ones from before it). `locked` says whether the row exists.
+ */
+function beginMessage(options: WriteOptions | undefined): string {
+  const locks = LOCKS[options?.lock ?? 'shared'];
+  const event = options?.event;
+  if (event === undefined || !PLAIN_ID.test(event)) return `begin; ${locks}, ${GENERATION}`;
+  return `begin; ${locks}; select ${GENERATION}, exists(select from events where id = '${event}' for update) as locked`;
+}
 
 /**
  * COMMIT, then the NOTIFY in the same round trip but in a transaction of its own. Inside the

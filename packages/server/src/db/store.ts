@@ -28,6 +28,12 @@ export type WriteLock = 'all' | 'outbox';
 
 export interface WriteOptions {
   lock?: WriteLock;
+  /**
+   * The event this write edits, when it is one: on PostgreSQL its row is locked with the BEGIN,
+   * in the same round trip (`Tx.lockedEvent`), so the write reads it with its triggers and
+   * registration counts in one statement that sees everything committed before the lock.
+   */
+  event?: string;
 }
 
 export interface WriteStats {

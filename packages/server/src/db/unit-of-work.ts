@@ -104,4 +104,9 @@ export interface Tx {
    * `webhooks` table, so endpoints an instance read at the same generation are still the table's.
    */
   webhooksGeneration: string | null;
+  /**
+   * The event whose row the BEGIN locked (`WriteOptions.event`, PostgreSQL), or null: every
+   * statement after it sees that row's latest committed state and everything committed with it.
+   */
+  lockedEvent: string | null;
 }

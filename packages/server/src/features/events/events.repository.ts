@@ -2,12 +2,13 @@
  * Events in SQL. Inserting or updating an event re-derives its triggers in the same
  * transaction (invariant I1): callers cannot write one without the other.
  */
-import type { Phase, Status } from '@kairos/core';
+import type { Phase, RegistrationCounts, Status } from '@kairos/core';
 import type { Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { isSqlite } from '../../db/dialect.ts';
 import type { EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
+import { countsFrom, countsOf, countsOfEventRow } from '../registrations/registrations.repository.ts';
 import type { EventRecord } from './event.record.ts';
 import { type ListFilter, listEventKeys } from './events.query.ts';
 import { deleteTriggersOf, newTriggerRows, syncTriggers, triggersAdded } from './triggers.repository.ts';
@@ -51,28 +52,44 @@ export async function findEvent(db: Db, id: string, lock = false): Promise<Event
   return row && toRecord(row);
 }
 
+/** An event and its registration counts, as a write that edits it reads them under its lock. */
+export interface EventToEdit {
+  event: EventRecord;
+  counts: RegistrationCounts;
+}
+
 /**
- * The event a write is about to edit (`updateEvent`), locked as `findEvent` locks it; on
- * PostgreSQL its trigger rows come in the same round trip, for the edit's trigger sync to use
- * (`Tx.triggers`) instead of reading them again.
+ * The event a write is about to edit (`updateEvent`), locked as `findEvent` locks it, with its
+ * registration counts. When the write's BEGIN locked it already (`Tx.lockedEvent`, PostgreSQL),
+ * one statement reads it, its counts and its trigger rows (kept in `Tx.triggers` for the edit's
+ * trigger sync); that statement began after the lock, so none of it predates a write that held
+ * the row before. Read in the statement that takes the lock, the subqueries would keep the
+ * snapshot from before the wait while the row itself is re-read after it (PostgreSQL's
+ * EvalPlanQual), and miss what the other write changed.
  */
-export async function findEventToEdit(tx: Tx, id: string): Promise<EventRecord | undefined> {
-  if (!tx.rowLocks) return findEvent(tx.db, id);
+export async function findEventToEdit(tx: Tx, id: string): Promise<EventToEdit | undefined> {
+  if (tx.lockedEvent !== id) return findEventWithCounts(tx.db, id, tx.rowLocks);
   const row = await tx.db
     .selectFrom('events')
     .selectAll('events')
-    .select((eb) =>
+    .select((eb) => [
       jsonArrayFrom(eb.selectFrom('triggers').select(['trigger', 'dueAt']).whereRef('triggers.eventId', '=', 'events.id')).as(
         'triggerRows',
       ),
-    )
+      countsOfEventRow(eb).as('counts'),
+    ])
     .where('events.id', '=', id)
-    .forUpdate()
     .executeTakeFirst();
   if (!row) return undefined;
-  const { triggerRows, ...event } = row;
+  const { triggerRows, counts, ...event } = row;
   tx.triggers.set(id, triggerRows);
-  return toRecord(event);
+  return { event: toRecord(event), counts: countsFrom(counts) };
+}
+
+/** An event and its registration counts in two statements (`lock` as in `findEvent`). */
+export async function findEventWithCounts(db: Db, id: string, lock = false): Promise<EventToEdit | undefined> {
+  const event = await findEvent(db, id, lock);
+  return event && { event, counts: await countsOf(db, id) };
 }
 
 export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<string, EventRecord>> {

@@ -40,6 +40,7 @@ import {
   deleteEvent,
   findEvent,
   findEventToEdit,
+  findEventWithCounts,
   insertEvent,
   type ListFilter,
   listEvents,
@@ -139,15 +140,15 @@ export class EventsService {
     signedIn(viewer);
     const run = async (tx: Tx | null) => {
       const db = tx?.db ?? this.deps.store.db;
-      const before = tx ? await findEventToEdit(tx, id) : await findEvent(db, id);
-      if (!before || !canRead(viewer, before)) throw notFound();
+      const found = tx ? await findEventToEdit(tx, id) : await findEventWithCounts(db, id);
+      if (!found || !canRead(viewer, found.event)) throw notFound();
+      const { event: before, counts } = found;
       if (!canEdit(viewer, before)) throw forbidden('edit');
       checkPrecondition(before, pre);
       const fields = resolveEventFields(body, before, this.deps.defaultTimezone);
       const now = this.deps.clock.now();
       const draft = { ...before, ...fields };
       // The reminder trigger depends on the confirmed attendees (SPEC §14), so the plan needs their count.
-      const counts = await countsOf(db, id);
       const plan = planEdit(before, draft, now, counts.registered);
       const event: EventRecord = {
         ...draft,
@@ -161,7 +162,7 @@ export class EventsService {
       await this.record(tx, event, 'edit', viewer, before, now, { counts: settled });
       return { event, plan, counts: settled };
     };
-    return dryRun ? run(null) : this.deps.store.write(run);
+    return dryRun ? run(null) : this.deps.store.write(run, { event: id });
   }
 
   async remove(viewer: Viewer, id: string): Promise<void> {
@@ -236,17 +237,21 @@ export class EventsService {
     decide: (e: EventRecord) => { status: Status; cause: HistoryCause; reason?: string },
   ): Promise<EventRecord> {
     signedIn(viewer);
-    return this.deps.store.write(async (tx) => {
-      const before = await findEventToEdit(tx, id);
-      if (!before || !canRead(viewer, before)) throw notFound();
-      const { status, cause, reason } = decide(before);
-      const now = this.deps.clock.now();
-      const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
-      await updateEvent(tx, event, now);
-      const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now);
-      await this.record(tx, event, cause, viewer, before, now, { reason, counts });
-      return event;
-    });
+    return this.deps.store.write(
+      async (tx) => {
+        const found = await findEventToEdit(tx, id);
+        if (!found || !canRead(viewer, found.event)) throw notFound();
+        const before = found.event;
+        const { status, cause, reason } = decide(before);
+        const now = this.deps.clock.now();
+        const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
+        await updateEvent(tx, event, now);
+        const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now, found.counts);
+        await this.record(tx, event, cause, viewer, before, now, { reason, counts });
+        return event;
+      },
+      { event: id },
+    );
   }
 
   private async record(

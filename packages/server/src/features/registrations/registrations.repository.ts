@@ -11,8 +11,9 @@ import {
   type RegistrationLiveType,
   type RegistrationStatus,
 } from '@kairos/core';
-import { type Selectable, sql } from 'kysely';
-import type { RegistrationsTable } from '../../db/schema.ts';
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
+import type { Database, RegistrationsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { EventRecord } from '../events/event.record.ts';
 import type { RegistrationRecord } from './registration.record.ts';
@@ -55,21 +56,38 @@ export async function registrationCounts(db: Db, eventIds: readonly string[]): P
   if (eventIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('registrations')
-    .select([
-      'eventId',
-      sql<number>`sum(case when status = 'confirmed' then 1 else 0 end)`.as('registered'),
-      sql<number>`sum(case when status = 'waitlisted' then 1 else 0 end)`.as('waitlisted'),
-      sql<number>`sum(case when status = 'confirmed' and checked_in_at is not null then 1 else 0 end)`.as('checkedIn'),
-    ])
+    .select(['eventId', ...COUNT_COLUMNS])
     .where('eventId', 'in', [...new Set(eventIds)])
     .where('status', 'in', ACTIVE_REGISTRATION_STATUSES)
     .groupBy('eventId')
     .execute();
-  return new Map(
-    rows.map((r) => [
-      r.eventId,
-      { registered: Number(r.registered), waitlisted: Number(r.waitlisted), checkedIn: Number(r.checkedIn) },
-    ]),
+  return new Map(rows.map((r) => [r.eventId, countsFrom(r)]));
+}
+
+/** The counts as aggregates over one event's active registrations (qualified: they also run as a subquery of `events`). */
+const COUNT_COLUMNS = [
+  sql<number>`sum(case when registrations.status = 'confirmed' then 1 else 0 end)`.as('registered'),
+  sql<number>`sum(case when registrations.status = 'waitlisted' then 1 else 0 end)`.as('waitlisted'),
+  sql<number>`sum(case when registrations.status = 'confirmed' and registrations.checked_in_at is not null then 1 else 0 end)`.as(
+    'checkedIn',
+  ),
+] as const;
+
+/** `COUNT_COLUMNS` (or `countsOfEventRow`) read back; sums over no row are null. */
+export function countsFrom(
+  r: { registered: unknown; waitlisted: unknown; checkedIn: unknown } | null | undefined,
+): RegistrationCounts {
+  return { registered: Number(r?.registered ?? 0), waitlisted: Number(r?.waitlisted ?? 0), checkedIn: Number(r?.checkedIn ?? 0) };
+}
+
+/** One event's counts, for a select over `events` to read in the same statement (PostgreSQL: one JSON column). */
+export function countsOfEventRow(eb: ExpressionBuilder<Database, 'events'>) {
+  return jsonObjectFrom(
+    eb
+      .selectFrom('registrations')
+      .select(COUNT_COLUMNS)
+      .whereRef('registrations.eventId', '=', 'events.id')
+      .where('registrations.status', 'in', ACTIVE_REGISTRATION_STATUSES),
   );
 }
 
