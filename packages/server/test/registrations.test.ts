@@ -114,7 +114,7 @@ describe('registration, waitlist, check-in and certificates', () => {
         const answer = await register(server, id, `Probe ${i}`, email);
         const received = Date.now();
         if (answer.status === 201) secrets.push(answer.json.token);
-        const side =
+        const side: 'not_started' | 'open' | 'closed' | 'straddled' =
           received < opens
             ? 'not_started'
             : sent >= opens && received < closes
