@@ -17,6 +17,7 @@
  * commits of other instances, so live updates and the exact timers follow writes made anywhere.
  */
 import { randomUUID } from 'node:crypto';
+import { IMPORT_ID } from '@kairos/core';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { isStalePlan, preparedPool } from './prepared.ts';
@@ -188,20 +189,19 @@ const LOCKS: Record<WriteLock | 'shared', string> = {
   all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK})`,
   outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK})`,
 };
-/** The ids Kairos hands out (a prefix and URL-safe base64): only such a text is written into the parameterless BEGIN message. */
-const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /**
  * The BEGIN message. A write that edits one event (`WriteOptions.event`) also locks its row there,
  * after the advisory lock (as every write takes its locks), in a statement of its own: the
  * write's next statement then starts after the lock is held, so its snapshot holds every change
  * committed before (an edit that waited for the row behind another reads that one's triggers and
- * registrations, not the ones from before it). `locked` says whether the row exists.
+ * registrations, not the ones from before it). `locked` says whether the row exists. The message
+ * has no parameters: only an id of the shape every event id has (`IMPORT_ID`: 1–64 of
+ * `A-Z a-z 0-9 _ -`, which Kairos's own ids also are) is written into it; any other names no event.
  */
 function beginMessage(options: WriteOptions | undefined): string {
   const locks = LOCKS[options?.lock ?? 'shared'];
   const event = options?.event;
-  if (event === undefined || !PLAIN_ID.test(event)) return `begin; ${locks}, ${GENERATION}`;
+  if (event === undefined || !IMPORT_ID.test(event)) return `begin; ${locks}, ${GENERATION}`;
   return `begin; ${locks}; select ${GENERATION}, exists(select from events where id = '${event}' for update) as locked`;
 }
 
