@@ -21,3 +21,29 @@ export interface TriggerRow {
   trigger: ScheduleKind;
   dueAt: number;
 }
+
+/** Every column of `events`, once each (a record of every key, so a column added to the record must be added here). */
+const COLUMNS: Record<keyof EventRecord, true> = {
+  id: true,
+  title: true,
+  description: true,
+  venue: true,
+  timezone: true,
+  capacity: true,
+  registrationOpensAt: true,
+  registrationClosesAt: true,
+  startsAt: true,
+  endsAt: true,
+  certificatesOpenAt: true,
+  certificatesCloseAt: true,
+  reminderMinutesBefore: true,
+  status: true,
+  phase: true,
+  version: true,
+  createdBy: true,
+  createdAt: true,
+  updatedAt: true,
+};
+
+/** The event's columns in one fixed order: the prepared statements that write them bind each by name. */
+export const EVENT_COLUMNS = Object.keys(COLUMNS) as ReadonlyArray<keyof EventRecord>;

@@ -3,15 +3,24 @@
  * transaction (invariant I1): callers cannot write one without the other.
  */
 import type { Phase, RegistrationCounts, Status } from '@kairos/core';
-import type { Selectable } from 'kysely';
+import type { QueryCreator, Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { prepare } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
-import type { EventsTable } from '../../db/schema.ts';
+import type { Database, EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import { countsFrom, countsOf, countsOfEventRow } from '../registrations/registrations.repository.ts';
-import type { EventRecord } from './event.record.ts';
+import { EVENT_COLUMNS, type EventRecord } from './event.record.ts';
 import { type ListFilter, listEventKeys } from './events.query.ts';
-import { deleteTriggersOf, newTriggerRows, syncTriggers, triggersAdded } from './triggers.repository.ts';
+import {
+  deleteTriggersOf,
+  newTriggerRows,
+  syncTriggers,
+  type TriggerParams,
+  triggerParams,
+  triggersAdded,
+  triggerValues,
+} from './triggers.repository.ts';
 
 export type { ListFilter } from './events.query.ts';
 
@@ -69,7 +78,15 @@ export interface EventToEdit {
  */
 export async function findEventToEdit(tx: Tx, id: string): Promise<EventToEdit | undefined> {
   if (tx.lockedEvent !== id) return findEventWithCounts(tx.db, id, tx.rowLocks);
-  const row = await tx.db
+  const [row] = (await editRead.execute(tx.db, { id })).rows;
+  if (!row) return undefined;
+  const { triggerRows, counts, ...event } = row;
+  tx.triggers.set(id, triggerRows);
+  return { event: toRecord(event), counts: countsFrom(counts) };
+}
+
+const editRead = prepare((db, p: { id: string }) =>
+  db
     .selectFrom('events')
     .selectAll('events')
     .select((eb) => [
@@ -78,13 +95,8 @@ export async function findEventToEdit(tx: Tx, id: string): Promise<EventToEdit |
       ),
       countsOfEventRow(eb).as('counts'),
     ])
-    .where('events.id', '=', id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { triggerRows, counts, ...event } = row;
-  tx.triggers.set(id, triggerRows);
-  return { event: toRecord(event), counts: countsFrom(counts) };
-}
+    .where('events.id', '=', p.id),
+);
 
 /** An event and its registration counts in two statements (`lock` as in `findEvent`). */
 export async function findEventWithCounts(db: Db, id: string, lock = false): Promise<EventToEdit | undefined> {
@@ -109,25 +121,35 @@ export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<st
  */
 export async function insertEvent(tx: Tx, event: EventRecord, now: number): Promise<void> {
   const triggers = newTriggerRows(tx, event, now);
-  const insert = tx.db.insertInto('events').values(event);
-  if (triggers.length === 0) await insert.execute();
+  if (triggers.length === 0) await insertEventRow.execute(tx.db, event);
   else if (isSqlite(tx.db)) {
-    await insert.execute();
-    await tx.db.insertInto('triggers').values(triggers).execute();
-  } else {
-    await tx.db
-      .with('event', () => insert.returning('id'))
-      .insertInto('triggers')
-      .values(triggers)
-      .execute();
-  }
+    await insertEventRow.execute(tx.db, event);
+    await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 2);
+  } else await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 2 + 1);
   await triggersAdded(tx, triggers);
 }
 
+const eventRow = (p: EventRecord): EventRecord =>
+  Object.fromEntries(EVENT_COLUMNS.map((c) => [c, p[c]])) as unknown as EventRecord;
+const insertEventRow = prepare((db, p: EventRecord) => db.insertInto('events').values(eventRow(p)));
+
+/** `shape >> 1` trigger rows of a new event; with `shape & 1`, the event's insert is a CTE of the same statement. */
+const insertTriggers = prepare((db, p: TriggerParams, shape) => {
+  const into =
+    shape & 1
+      ? db.with('event', () =>
+          db
+            .insertInto('events')
+            .values(eventRow(p as EventRecord))
+            .returning('id'),
+        )
+      : db;
+  return (into as QueryCreator<Database>).insertInto('triggers').values(triggerValues(p, shape >> 1));
+});
+
 /** Write every column of `event`; its triggers follow its new dates and status, in the same statement where they can. */
 export async function updateEvent(tx: Tx, event: EventRecord, now: number): Promise<void> {
-  const { id, ...rest } = event;
-  await syncTriggers(tx, event, now, tx.db.updateTable('events').set(rest).where('id', '=', id));
+  await syncTriggers(tx, event, now, event);
 }
 
 /**

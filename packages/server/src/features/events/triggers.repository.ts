@@ -14,11 +14,12 @@ import {
   type ScheduleKind,
   type Status,
 } from '@kairos/core';
-import { type QueryCreator, sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { type QueryCreator, sql } from 'kysely';
+import { prepare } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Database } from '../../db/schema.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
-import type { TriggerRow } from './event.record.ts';
+import { EVENT_COLUMNS, type EventRecord, type TriggerRow } from './event.record.ts';
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
   eventId: r.eventId,
@@ -50,19 +51,61 @@ export async function triggersAdded(tx: Tx, rows: TriggerRow[]): Promise<void> {
   );
 }
 
-/** The write of an event's own row that its trigger sync runs (`updateEvent`). */
-export type EventWrite = UpdateQueryBuilder<Database, 'events', 'events', UpdateResult>;
+/** The event's own columns (all but `id`), each bound to its parameter. */
+function eventColumns(p: Partial<EventRecord>): Omit<EventRecord, 'id'> {
+  return Object.fromEntries(EVENT_COLUMNS.filter((c) => c !== 'id').map((c) => [c, p[c]])) as Omit<EventRecord, 'id'>;
+}
+
+/** Trigger rows as parameters: `t<i>` and `d<i>`, the i-th row's boundary and instant. */
+export type TriggerParams = { id: string } & Partial<EventRecord> & Record<`t${number}` | `d${number}`, string | number>;
+
+export function triggerParams(event: { id: string }, rows: readonly TriggerRow[]): TriggerParams {
+  const params: Record<string, unknown> = { ...event };
+  rows.forEach((r, i) => {
+    params[`t${i}`] = r.trigger;
+    params[`d${i}`] = r.dueAt;
+  });
+  return params as TriggerParams;
+}
+
+/** The `n` trigger rows of `triggerParams`, each bound to its parameters. */
+export function triggerValues(p: TriggerParams, n: number): TriggerRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    eventId: p.id,
+    trigger: p[`t${i}`] as ScheduleKind,
+    dueAt: p[`d${i}`] as number,
+  }));
+}
+
+const updateEventRow = (db: Db, p: Partial<EventRecord> & { id: string }) =>
+  db.updateTable('events').set(eventColumns(p)).where('id', '=', p.id);
+
+/** The event's row, all columns but `id`. */
+const writeEventRow = prepare((db, p: EventRecord) => updateEventRow(db, p));
+
+/**
+ * Upsert `shape >> 1` trigger rows of event `id`; with `shape & 1`, the event's own row is updated
+ * by a data-modifying CTE of the same statement (PostgreSQL: one round trip fewer per date edit).
+ */
+const upsertTriggers = prepare((db, p: TriggerParams, shape) => {
+  const rows = triggerValues(p, shape >> 1);
+  const into = shape & 1 ? db.with('event', () => updateEventRow(db, p).returning('id')) : db;
+  return (into as QueryCreator<Database>)
+    .insertInto('triggers')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['eventId', 'trigger']).doUpdateSet({ dueAt: (eb) => eb.ref('excluded.dueAt') }));
+});
 
 /**
  * Make the event's trigger rows equal `desiredTriggers`; touches only rows that differ. `along`,
- * the event's own update, runs with them: on PostgreSQL as a data-modifying CTE of the trigger
- * upsert when there is one (one round trip fewer per edit of the dates), else on its own.
+ * the event as it is to be written, is written with them: on PostgreSQL by a data-modifying CTE
+ * of the trigger upsert when there is one (one round trip fewer per edit of the dates), else on its own.
  */
 export async function syncTriggers(
   tx: Tx,
   event: EventDates & { id: string; status: string },
   now: number,
-  along?: EventWrite,
+  along?: EventRecord,
 ): Promise<void> {
   const want = desiredTriggers(event, now);
   const rows =
@@ -90,15 +133,10 @@ export async function syncTriggers(
   if (missing.length > 0) {
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
     const together = along !== undefined && !isSqlite(tx.db);
-    if (!together) await along?.execute();
-    const into = together ? tx.db.with('event', () => along.returning('id')) : tx.db;
-    await (into as QueryCreator<Database>)
-      .insertInto('triggers')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['eventId', 'trigger']).doUpdateSet({ dueAt: (eb) => eb.ref('excluded.dueAt') }))
-      .execute();
+    if (along !== undefined && !together) await writeEventRow.execute(tx.db, along);
+    await upsertTriggers.execute(tx.db, triggerParams(together ? along : event, rows), rows.length * 2 + (together ? 1 : 0));
     await triggersAdded(tx, rows);
-  } else await along?.execute();
+  } else if (along !== undefined) await writeEventRow.execute(tx.db, along);
   if (stale.length > 0) tx.effects.triggersChanged = true;
 }
 

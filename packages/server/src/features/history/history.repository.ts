@@ -4,6 +4,7 @@
  */
 import type { HistoryCause, Phase, RegistrationCounts, Status, TriggerKind } from '@kairos/core';
 import type { Selectable } from 'kysely';
+import { prepare } from '../../db/compiled.ts';
 import type { HistoryTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { EventRecord } from '../events/event.record.ts';
@@ -37,11 +38,33 @@ export async function appendHistory(
   event: EventRecord | null,
   counts: RegistrationCounts,
 ): Promise<HistoryRecord> {
-  const row = await tx.db.insertInto('history').values(historyValues(e)).returning('seq').executeTakeFirstOrThrow();
+  const [row] = (await insertEntry.execute(tx.db, historyValues(e))).rows;
+  if (!row) throw new Error('history insert returned no seq');
   const entry = { ...e, seq: Number(row.seq) };
   tx.effects.entries.push({ entry, event, counts });
   return entry;
 }
+
+const insertEntry = prepare((db, p: ReturnType<typeof historyValues>) =>
+  db
+    .insertInto('history')
+    .values({
+      eventId: p.eventId,
+      ownerId: p.ownerId,
+      at: p.at,
+      cause: p.cause,
+      actor: p.actor,
+      fromStatus: p.fromStatus,
+      fromPhase: p.fromPhase,
+      toStatus: p.toStatus,
+      toPhase: p.toPhase,
+      trigger: p.trigger,
+      dueAt: p.dueAt,
+      lateMs: p.lateMs,
+      reason: p.reason,
+    })
+    .returning('seq'),
+);
 
 export async function historyOf(db: Db, eventId: string, afterSeq: number, limit: number): Promise<HistoryRecord[]> {
   const rows = await db

@@ -1,4 +1,5 @@
 import { normalizeEmail, type Role } from '@kairos/core';
+import { prepare } from '../../db/compiled.ts';
 import type { Db } from '../../db/unit-of-work.ts';
 
 export interface UserRecord {
@@ -42,18 +43,21 @@ export async function findUserBySession(
   tokenHash: string,
   now: number,
 ): Promise<{ user: UserRecord; expiresAt: number } | undefined> {
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.userId')
-    .selectAll('users')
-    .select('sessions.expiresAt')
-    .where('sessions.tokenHash', '=', tokenHash)
-    .where('sessions.expiresAt', '>', now)
-    .executeTakeFirst();
+  const [row] = (await userBySession.execute(db, { tokenHash, now })).rows;
   if (!row) return undefined;
   const { expiresAt, ...user } = row;
   return { user: toUser(user), expiresAt: Number(expiresAt) };
 }
+
+const userBySession = prepare((db, p: { tokenHash: string; now: number }) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.userId')
+    .selectAll('users')
+    .select('sessions.expiresAt')
+    .where('sessions.tokenHash', '=', p.tokenHash)
+    .where('sessions.expiresAt', '>', p.now),
+);
 
 export async function insertUser(db: Db, user: UserRecord): Promise<void> {
   await db
