@@ -35,13 +35,13 @@ export function prepare<P extends object, R>(build: (db: Db, params: P, shape: n
       compiled.set(key, template);
     }
     const values = params as Record<string, unknown>;
-    return { ...template, parameters: template.parameters.map((v) => (v instanceof Slot ? valueOf(values, v.key) : v)) };
+    return { ...template, parameters: template.parameters.map((v) => (v instanceof Slot ? boundValue(values, v.key) : v)) };
   };
   return { compile, execute: (db, params, shape) => db.executeQuery(compile(db, params, shape)) };
 }
 
 /** Kysely leaves out a column whose value is undefined; a compiled statement cannot, so it refuses one. */
-function valueOf(values: Record<string, unknown>, key: string): unknown {
+function boundValue(values: Record<string, unknown>, key: string): unknown {
   const value = values[key];
   if (value === undefined) throw new Error(`prepared query: no value for ${key}`);
   return value;

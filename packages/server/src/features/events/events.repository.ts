@@ -9,6 +9,7 @@ import { prepare } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Database, EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
+import { ENTRY_SEQ, type EntryParams, withEntry } from '../history/history.repository.ts';
 import { countsFrom, countsOf, countsOfEventRow } from '../registrations/registrations.repository.ts';
 import { EVENT_COLUMNS, type EventRecord } from './event.record.ts';
 import { type ListFilter, listEventKeys } from './events.query.ts';
@@ -115,28 +116,54 @@ export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<st
 }
 
 /**
- * A new event and its triggers. On PostgreSQL one statement writes both (the event's insert is a
- * data-modifying CTE of the triggers' insert, whose foreign key sees it): one round trip fewer per
- * create. SQLite's CTEs cannot write, and its statements cost no round trip.
+ * A new event, its triggers and its history entry (`entry`, the caller's to record: see the
+ * answer). On PostgreSQL one statement writes them all (the event's insert and the entry's are
+ * data-modifying CTEs of the triggers' insert, whose foreign key sees the event): two round trips
+ * fewer per create. Answers the entry's `seq` when it wrote it, null when the caller must append
+ * it (SQLite: its CTEs cannot write, and its statements cost no round trip).
  */
-export async function insertEvent(tx: Tx, event: EventRecord, now: number): Promise<void> {
+export async function insertEvent(tx: Tx, event: EventRecord, now: number, entry?: EntryParams): Promise<number | null> {
   const triggers = newTriggerRows(tx, event, now);
-  if (triggers.length === 0) await insertEventRow.execute(tx.db, event);
-  else if (isSqlite(tx.db)) {
+  let answer: unknown[] = [];
+  if (isSqlite(tx.db)) {
     await insertEventRow.execute(tx.db, event);
-    await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 2);
-  } else await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 2 + 1);
+    if (triggers.length > 0) await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 4);
+  } else if (triggers.length === 0) {
+    answer = (await insertEventRow.execute(tx.db, { ...event, ...entry }, entry ? WITH_ENTRY : 0)).rows;
+  } else {
+    const params = { ...triggerParams(event, triggers), ...entry };
+    answer = (await insertTriggers.execute(tx.db, params, triggers.length * 4 + WITH_EVENT + (entry ? WITH_ENTRY : 0))).rows;
+  }
   await triggersAdded(tx, triggers);
+  return entry && !isSqlite(tx.db) ? seqOf(answer, event.id) : null;
 }
+
+const WITH_EVENT = 1;
+const WITH_ENTRY = 2;
+
+const seqOf = (rows: unknown[], eventId: string): number => {
+  const seq = (rows[0] as { seq?: number } | undefined)?.seq;
+  if (seq === undefined) throw new Error(`event ${eventId}: its history insert answered no seq`);
+  return Number(seq);
+};
 
 const eventRow = (p: EventRecord): EventRecord =>
   Object.fromEntries(EVENT_COLUMNS.map((c) => [c, p[c]])) as unknown as EventRecord;
-const insertEventRow = prepare((db, p: EventRecord) => db.insertInto('events').values(eventRow(p)));
 
-/** `shape >> 1` trigger rows of a new event; with `shape & 1`, the event's insert is a CTE of the same statement. */
-const insertTriggers = prepare((db, p: TriggerParams, shape) => {
-  const into =
-    shape & 1
+/** The event's row; with `WITH_ENTRY`, the entry's insert as a CTE (answers its `seq`). */
+const insertEventRow = prepare((db, p: EventRecord & Partial<EntryParams>, shape) =>
+  shape & WITH_ENTRY
+    ? withEntry(db, p as EntryParams)
+        .insertInto('events')
+        .values(eventRow(p))
+        .returning(ENTRY_SEQ)
+    : db.insertInto('events').values(eventRow(p)),
+);
+
+/** `shape >> 2` trigger rows of a new event; with `WITH_EVENT` the event's insert, with `WITH_ENTRY` the entry's, as CTEs. */
+const insertTriggers = prepare((db, p: TriggerParams & Partial<EntryParams>, shape) => {
+  const withEvent =
+    shape & WITH_EVENT
       ? db.with('event', () =>
           db
             .insertInto('events')
@@ -144,12 +171,17 @@ const insertTriggers = prepare((db, p: TriggerParams, shape) => {
             .returning('id'),
         )
       : db;
-  return (into as QueryCreator<Database>).insertInto('triggers').values(triggerValues(p, shape >> 1));
+  const into = shape & WITH_ENTRY ? withEntry(withEvent as QueryCreator<Database>, p as EntryParams) : withEvent;
+  const insert = (into as QueryCreator<Database>).insertInto('triggers').values(triggerValues(p, shape >> 2));
+  return shape & WITH_ENTRY ? insert.returning(ENTRY_SEQ) : insert;
 });
 
-/** Write every column of `event`; its triggers follow its new dates and status, in the same statement where they can. */
-export async function updateEvent(tx: Tx, event: EventRecord, now: number): Promise<void> {
-  await syncTriggers(tx, event, now, event);
+/**
+ * Write every column of `event`; its triggers follow its new dates and status, in the same
+ * statement where they can, and so does its history entry (answered as in `insertEvent`).
+ */
+export async function updateEvent(tx: Tx, event: EventRecord, now: number, entry?: EntryParams): Promise<number | null> {
+  return syncTriggers(tx, event, now, { row: event, entry });
 }
 
 /**

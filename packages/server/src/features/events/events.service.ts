@@ -31,9 +31,9 @@ import {
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../db/store.ts';
 import type { Tx } from '../../db/unit-of-work.ts';
-import type { HistoryRecord } from '../history/history.record.ts';
-import { appendHistory, firstEntryOf, historyOf } from '../history/history.repository.ts';
-import { countsOf, registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
+import type { HistoryRecord, NewHistory } from '../history/history.record.ts';
+import { appendHistory, entryParams, entryWritten, firstEntryOf, historyOf } from '../history/history.repository.ts';
+import { registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
 import type { EventRecord } from './event.record.ts';
 import { versionFromEtag } from './event.view.ts';
 import {
@@ -105,8 +105,8 @@ export class EventsService {
    * import): the row, its triggers and its `create` history entry, in `tx`.
    */
   async insertCreated(tx: Tx, event: EventRecord, viewer: Viewer, now: number, reason?: string): Promise<void> {
-    await insertEvent(tx, event, now);
-    await this.record(tx, event, 'create', viewer, null, now, { reason });
+    const entry = entryOf(event, 'create', viewer, null, now, reason);
+    await record(tx, entry, event, NO_REGISTRATIONS, await insertEvent(tx, event, now, entryParams(entry)));
   }
 
   async get(viewer: Viewer, id: string): Promise<EventRecord> {
@@ -157,9 +157,10 @@ export class EventsService {
         updatedAt: now,
       };
       if (!tx) return { event, plan, counts };
-      await updateEvent(tx, event, now);
+      const entry = entryOf(event, 'edit', viewer, before, now);
+      const seq = await updateEvent(tx, event, now, entryParams(entry));
       const settled = await settleWaitlist(tx, event, event.phase === 'registration_open', now, counts);
-      await this.record(tx, event, 'edit', viewer, before, now, { counts: settled });
+      await record(tx, entry, event, settled, seq);
       return { event, plan, counts: settled };
     };
     return dryRun ? run(null) : this.deps.store.write(run, { event: id });
@@ -173,7 +174,7 @@ export class EventsService {
       if (!canDelete(viewer, event)) throw forbidden('delete');
       const now = this.deps.clock.now();
       await deleteEvent(tx, id);
-      await this.record(tx, event, 'delete', viewer, event, now);
+      await record(tx, entryOf(event, 'delete', viewer, event, now), null, NO_REGISTRATIONS);
     });
   }
 
@@ -245,44 +246,54 @@ export class EventsService {
         const { status, cause, reason } = decide(before);
         const now = this.deps.clock.now();
         const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
-        await updateEvent(tx, event, now);
+        const entry = entryOf(event, cause, viewer, before, now, reason);
+        const seq = await updateEvent(tx, event, now, entryParams(entry));
         const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now, found.counts);
-        await this.record(tx, event, cause, viewer, before, now, { reason, counts });
+        await record(tx, entry, event, counts, seq);
         return event;
       },
       { event: id },
     );
   }
+}
 
-  private async record(
-    tx: Tx,
-    event: EventRecord,
-    cause: HistoryCause,
-    viewer: Viewer,
-    before: LifecycleState | null,
-    now: number,
-    extra: { reason?: string | undefined; counts?: RegistrationCounts } = {},
-  ): Promise<void> {
-    await appendHistory(
-      tx,
-      {
-        eventId: event.id,
-        ownerId: event.createdBy,
-        at: now,
-        cause,
-        actor: userId(viewer),
-        from: before && { status: before.status, phase: before.phase },
-        to: { status: event.status, phase: event.phase },
-        trigger: null,
-        dueAt: null,
-        lateMs: null,
-        reason: extra.reason ?? null,
-      },
-      cause === 'delete' ? null : event,
-      // A new event has no registrations yet, a deleted one none left: no query for either.
-      cause === 'delete' || cause === 'create' ? NO_REGISTRATIONS : (extra.counts ?? (await countsOf(tx.db, event.id))),
-    );
-  }
+/** The history entry of a write by `viewer` that moved `event` from `before` (null: it is new). */
+function entryOf(
+  event: EventRecord,
+  cause: HistoryCause,
+  viewer: Viewer,
+  before: LifecycleState | null,
+  now: number,
+  reason?: string,
+): NewHistory {
+  return {
+    eventId: event.id,
+    ownerId: event.createdBy,
+    at: now,
+    cause,
+    actor: userId(viewer),
+    from: before && { status: before.status, phase: before.phase },
+    to: { status: event.status, phase: event.phase },
+    trigger: null,
+    dueAt: null,
+    lateMs: null,
+    reason: reason ?? null,
+  };
+}
+
+/**
+ * Record the entry with the event as it reads after the write (null once deleted) and its
+ * counts: appended here, or already written by the event's own statement (`seq`, PostgreSQL).
+ */
+async function record(
+  tx: Tx,
+  entry: NewHistory,
+  event: EventRecord | null,
+  counts: RegistrationCounts,
+  seq: number | null = null,
+): Promise<void> {
+  if (seq === null) await appendHistory(tx, entry, event, counts);
+  else entryWritten(tx, entry, seq, event, counts);
 }
 
 function checkPrecondition(e: EventRecord, pre: Precondition): void {

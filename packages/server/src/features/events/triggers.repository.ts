@@ -19,6 +19,7 @@ import { prepare } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Database } from '../../db/schema.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
+import { ENTRY_SEQ, type EntryParams, withEntry } from '../history/history.repository.ts';
 import { EVENT_COLUMNS, type EventRecord, type TriggerRow } from './event.record.ts';
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
@@ -77,36 +78,53 @@ export function triggerValues(p: TriggerParams, n: number): TriggerRow[] {
   }));
 }
 
-const updateEventRow = (db: Db, p: Partial<EventRecord> & { id: string }) =>
+const updateEventRow = (db: QueryCreator<Database>, p: Partial<EventRecord> & { id: string }) =>
   db.updateTable('events').set(eventColumns(p)).where('id', '=', p.id);
 
-/** The event's row, all columns but `id`. */
-const writeEventRow = prepare((db, p: EventRecord) => updateEventRow(db, p));
+/** An edit's write of its event's row, and the history entry to write in the same statement where it can (PostgreSQL). */
+export interface EventWrite {
+  row: EventRecord;
+  entry?: EntryParams | undefined;
+}
+
+type WriteParams = TriggerParams & Partial<EntryParams>;
+const WITH_EVENT = 1;
+const WITH_ENTRY = 2;
+
+/** The event's row, all columns but `id`; with `WITH_ENTRY`, the entry's insert as a CTE (answers its `seq`). */
+const writeEventRow = prepare((db, p: EventRecord & Partial<EntryParams>, shape) =>
+  shape & WITH_ENTRY ? updateEventRow(withEntry(db, p as EntryParams), p).returning(ENTRY_SEQ) : updateEventRow(db, p),
+);
 
 /**
- * Upsert `shape >> 1` trigger rows of event `id`; with `shape & 1`, the event's own row is updated
- * by a data-modifying CTE of the same statement (PostgreSQL: one round trip fewer per date edit).
+ * Upsert `shape >> 2` trigger rows of event `id`. With `WITH_EVENT`, the event's own row is
+ * updated by a data-modifying CTE of the same statement, and with `WITH_ENTRY` the history entry
+ * inserted by another (PostgreSQL: two round trips fewer per edit of the dates).
  */
-const upsertTriggers = prepare((db, p: TriggerParams, shape) => {
-  const rows = triggerValues(p, shape >> 1);
-  const into = shape & 1 ? db.with('event', () => updateEventRow(db, p).returning('id')) : db;
-  return (into as QueryCreator<Database>)
+const upsertTriggers = prepare((db, p: WriteParams, shape) => {
+  const rows = triggerValues(p, shape >> 2);
+  const withEvent = shape & WITH_EVENT ? db.with('event', () => updateEventRow(db, p).returning('id')) : db;
+  const into = shape & WITH_ENTRY ? withEntry(withEvent as QueryCreator<Database>, p as EntryParams) : withEvent;
+  const upsert = (into as QueryCreator<Database>)
     .insertInto('triggers')
     .values(rows)
     .onConflict((oc) => oc.columns(['eventId', 'trigger']).doUpdateSet({ dueAt: (eb) => eb.ref('excluded.dueAt') }));
+  return shape & WITH_ENTRY ? upsert.returning(ENTRY_SEQ) : upsert;
 });
 
 /**
  * Make the event's trigger rows equal `desiredTriggers`; touches only rows that differ. `along`,
  * the event as it is to be written, is written with them: on PostgreSQL by a data-modifying CTE
- * of the trigger upsert when there is one (one round trip fewer per edit of the dates), else on its own.
+ * of the trigger upsert when there is one (one round trip fewer per edit of the dates), else on
+ * its own; and its history entry, if it has one, by another CTE of that statement. Answers the
+ * entry's `seq` when it wrote it, null when the caller must (SQLite: its CTEs cannot write).
  */
 export async function syncTriggers(
   tx: Tx,
   event: EventDates & { id: string; status: string },
   now: number,
-  along?: EventRecord,
-): Promise<void> {
+  along?: EventWrite,
+): Promise<number | null> {
   const want = desiredTriggers(event, now);
   const rows =
     tx.triggers.get(event.id) ??
@@ -130,14 +148,22 @@ export async function syncTriggers(
       stale.map((r) => toRow({ ...r, eventId: event.id })),
     );
   }
+  if (stale.length > 0) tx.effects.triggersChanged = true;
+  const ctes = along !== undefined && !isSqlite(tx.db);
+  const entry = ctes ? along.entry : undefined;
+  const withEntry = entry ? WITH_ENTRY : 0;
+  let answer: unknown[] = [];
   if (missing.length > 0) {
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
-    const together = along !== undefined && !isSqlite(tx.db);
-    if (along !== undefined && !together) await writeEventRow.execute(tx.db, along);
-    await upsertTriggers.execute(tx.db, triggerParams(together ? along : event, rows), rows.length * 2 + (together ? 1 : 0));
+    if (along !== undefined && !ctes) await writeEventRow.execute(tx.db, along.row);
+    const params = { ...triggerParams(ctes ? along.row : event, rows), ...entry };
+    answer = (await upsertTriggers.execute(tx.db, params, rows.length * 4 + (ctes ? WITH_EVENT : 0) + withEntry)).rows;
     await triggersAdded(tx, rows);
-  } else if (along !== undefined) await writeEventRow.execute(tx.db, along);
-  if (stale.length > 0) tx.effects.triggersChanged = true;
+  } else if (along !== undefined) answer = (await writeEventRow.execute(tx.db, { ...along.row, ...entry }, withEntry)).rows;
+  if (!entry) return null;
+  const seq = (answer[0] as { seq?: number } | undefined)?.seq;
+  if (seq === undefined) throw new Error(`event ${event.id}: its history insert answered no seq`);
+  return Number(seq);
 }
 
 /**

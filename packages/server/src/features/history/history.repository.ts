@@ -3,9 +3,9 @@
  * records the entry in the transaction's effects, so the live stream hears of it after commit.
  */
 import type { HistoryCause, Phase, RegistrationCounts, Status, TriggerKind } from '@kairos/core';
-import type { Selectable } from 'kysely';
+import { type QueryCreator, type Selectable, sql } from 'kysely';
 import { prepare } from '../../db/compiled.ts';
-import type { HistoryTable } from '../../db/schema.ts';
+import type { Database, HistoryTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { EventRecord } from '../events/event.record.ts';
 import type { HistoryRecord, NewHistory } from './history.record.ts';
@@ -38,33 +38,65 @@ export async function appendHistory(
   event: EventRecord | null,
   counts: RegistrationCounts,
 ): Promise<HistoryRecord> {
-  const [row] = (await insertEntry.execute(tx.db, historyValues(e))).rows;
+  const [row] = (await insertAlone.execute(tx.db, entryParams(e))).rows;
   if (!row) throw new Error('history insert returned no seq');
-  const entry = { ...e, seq: Number(row.seq) };
+  return entryWritten(tx, e, Number(row.seq), event, counts);
+}
+
+/**
+ * An entry that another repository's statement wrote (`withEntry`), `seq` that statement's
+ * answer: recorded as `appendHistory` records one, for the stream to hear of after commit.
+ */
+export function entryWritten(
+  tx: Tx,
+  e: NewHistory,
+  seq: number,
+  event: EventRecord | null,
+  counts: RegistrationCounts,
+): HistoryRecord {
+  const entry = { ...e, seq };
   tx.effects.entries.push({ entry, event, counts });
   return entry;
 }
 
-const insertEntry = prepare((db, p: ReturnType<typeof historyValues>) =>
-  db
+/** An entry's columns as the parameters of a prepared statement, each named `h_<column>`. */
+export type EntryParams = { [K in keyof HistoryRow as `h_${K}`]: HistoryRow[K] };
+
+export function entryParams(e: NewHistory): EntryParams {
+  return Object.fromEntries(Object.entries(historyValues(e)).map(([k, v]) => [`h_${k}`, v])) as EntryParams;
+}
+
+/** The INSERT of the entry in `p`, returning its `seq`: on its own, or a CTE (`entry`) of another repository's write. */
+export function insertEntry(db: QueryCreator<Database>, p: EntryParams) {
+  return db
     .insertInto('history')
     .values({
-      eventId: p.eventId,
-      ownerId: p.ownerId,
-      at: p.at,
-      cause: p.cause,
-      actor: p.actor,
-      fromStatus: p.fromStatus,
-      fromPhase: p.fromPhase,
-      toStatus: p.toStatus,
-      toPhase: p.toPhase,
-      trigger: p.trigger,
-      dueAt: p.dueAt,
-      lateMs: p.lateMs,
-      reason: p.reason,
+      eventId: p.h_eventId,
+      ownerId: p.h_ownerId,
+      at: p.h_at,
+      cause: p.h_cause,
+      actor: p.h_actor,
+      fromStatus: p.h_fromStatus,
+      fromPhase: p.h_fromPhase,
+      toStatus: p.h_toStatus,
+      toPhase: p.h_toPhase,
+      trigger: p.h_trigger,
+      dueAt: p.h_dueAt,
+      lateMs: p.h_lateMs,
+      reason: p.h_reason,
     })
-    .returning('seq'),
-);
+    .returning('seq');
+}
+
+/** `db` with the entry's insert as the CTE `entry`; the statement then answers `(select seq from entry)` as `seq`. */
+export function withEntry(db: QueryCreator<Database>, p: EntryParams): QueryCreator<Database> {
+  return db.with('entry', (qc) => insertEntry(qc as QueryCreator<Database>, p)) as unknown as QueryCreator<Database>;
+}
+
+/** What a statement written `withEntry` returns: the entry's `seq`, on each of its rows. */
+export const ENTRY_SEQ = sql<number>`(select seq from entry)`.as('seq');
+
+const insertAlone = prepare((db, p: EntryParams) => insertEntry(db, p));
 
 export async function historyOf(db: Db, eventId: string, afterSeq: number, limit: number): Promise<HistoryRecord[]> {
   const rows = await db
@@ -139,6 +171,8 @@ export async function appendHistoryBatch(
   }
   return out;
 }
+
+type HistoryRow = ReturnType<typeof historyValues>;
 
 function historyValues(e: NewHistory) {
   return {
