@@ -22,12 +22,16 @@ const DAY = 86_400_000;
 const short = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 110);
 
 /** CPU seconds (user + system) the instances used so far, from /proc. */
-const cpuOf = (instances: readonly Kairos[]) =>
+const cpuOf = (instances: readonly Kairos[]) => userCpuOf(instances) + systemCpuOf(instances);
+
+/** Field `n` (after the command) of each instance's /proc stat, in seconds, summed: 11 is user time, 12 system. */
+const statOf = (instances: readonly Kairos[], n: number) =>
   instances.reduce((sum, k) => {
     const stat = fs.readFileSync(`/proc/${k.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+    return sum + Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n]) / 100;
   }, 0);
+const userCpuOf = (instances: readonly Kairos[]) => statOf(instances, 11);
+const systemCpuOf = (instances: readonly Kairos[]) => statOf(instances, 12);
 
 /** CPU seconds of every PostgreSQL process (the server's backends and helpers) so far. */
 const postgresCpu = () =>
@@ -57,10 +61,11 @@ async function count(
   run: () => Promise<number>,
 ): Promise<void> {
   await admin.query('select pg_stat_statements_reset()');
-  const [cpu0, pg0, own0, t0] = [cpuOf(instances), postgresCpu(), ownCpu(), performance.now()];
+  const [cpu0, sys0, pg0, own0, t0] = [cpuOf(instances), systemCpuOf(instances), postgresCpu(), ownCpu(), performance.now()];
   const requests = await run();
   const per = (seconds: number) => ((seconds * 1000) / requests).toFixed(2);
   const cpuMs = ((cpuOf(instances) - cpu0) * 1000) / requests;
+  const systemMs = ((systemCpuOf(instances) - sys0) * 1000) / requests;
   console.log(
     `  ${((requests * 1000) / (performance.now() - t0)).toFixed(0)}/s; CPU per request: PostgreSQL ${per(postgresCpu() - pg0)} ms, this client ${per(ownCpu() - own0)} ms`,
   );
@@ -71,7 +76,7 @@ async function count(
   );
   const total = r.rows.reduce((sum, row) => sum + Number(row.calls), 0);
   console.log(
-    `  ${requests} requests, ${cpuMs.toFixed(2)} ms of instance CPU and ${(total / requests).toFixed(2)} statements per request:`,
+    `  ${requests} requests, ${cpuMs.toFixed(2)} ms of instance CPU (${systemMs.toFixed(2)} in the kernel) and ${(total / requests).toFixed(2)} statements per request:`,
   );
   for (const row of r.rows.filter((x) => Number(x.calls) / requests >= 0.02)) {
     const ms = ((Number(row.ms) * 1000) / Number(row.calls)).toFixed(0).padStart(5);
