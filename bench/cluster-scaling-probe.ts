@@ -8,9 +8,8 @@
  *
  *   CPU_PER_INSTANCE=0.25 npx tsx bench/cluster-scaling-probe.ts     # WRITES_MS=10000 each
  */
-import fs from 'node:fs';
+import { capEach, quotaProblem } from './lib/cgroup.ts';
 import { startCluster, stopCluster } from './lib/cluster.ts';
-import type { Kairos } from './lib/kairos.ts';
 import { startPostgres } from './lib/postgres.ts';
 import { httpWrites } from './sections/cluster-runs.ts';
 
@@ -18,29 +17,9 @@ const CPU = Number(process.env.CPU_PER_INSTANCE ?? 0.25);
 const WRITES_MS = Number(process.env.WRITES_MS ?? 10_000);
 const IN_FLIGHT = 12;
 const DAY = 86_400_000;
-const CGROUPS = '/sys/fs/cgroup/cpu';
 
-/** One cgroup per instance, `CPU` cores' worth of every 100 ms; returns a function that removes them. */
-function capEach(instances: readonly Kairos[]): () => void {
-  const dirs = instances.map((k) => {
-    const dir = `${CGROUPS}/kairos-probe-${k.pid}`;
-    fs.mkdirSync(dir);
-    fs.writeFileSync(`${dir}/cpu.cfs_period_us`, '100000');
-    fs.writeFileSync(`${dir}/cpu.cfs_quota_us`, String(Math.round(CPU * 100_000)));
-    fs.writeFileSync(`${dir}/cgroup.procs`, String(k.pid));
-    return dir;
-  });
-  return () => {
-    for (const dir of dirs) {
-      // The instance has exited by now; an empty group can be removed.
-      try {
-        fs.rmdirSync(dir);
-      } catch {}
-    }
-  };
-}
-
-if (!fs.existsSync(`${CGROUPS}/cpu.cfs_quota_us`)) throw new Error(`no cgroup v1 cpu controller at ${CGROUPS}`);
+const problem = quotaProblem();
+if (problem) throw new Error(problem);
 const pgServer = await startPostgres();
 const rates: Record<number, { creates: number; moves: number }> = {};
 try {
@@ -49,7 +28,10 @@ try {
     const instances = await startCluster(url, n);
     let uncap = () => {};
     try {
-      uncap = capEach(instances);
+      uncap = capEach(
+        instances.map((k) => k.pid),
+        CPU,
+      );
       const w = await httpWrites(instances, {
         inFlight: IN_FLIGHT,
         ms: WRITES_MS,

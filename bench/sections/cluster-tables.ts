@@ -1,5 +1,6 @@
 /** The cluster section's four tables (what each measures, its columns) and the rows of the due-trigger runs. */
 
+import os from 'node:os';
 import { HORIZON_MS } from '@kairos/server';
 import type { Section } from '../lib/results.ts';
 import { round, summarise } from '../lib/stats.ts';
@@ -55,6 +56,19 @@ export function clusterTables(z: Sizes) {
     rows: [],
     notes: [],
   };
+  const scaling: Section = {
+    id: 'cluster-scaling',
+    title: 'Cluster: writes as instances are added',
+    about: `The writes table's creates and moves (same requests, ${z.clusterInFlight} in flight, ${sec(z.clusterWritesMs)} each, after the same warm-up), through ${instancesText(z)} instances, each held to ${z.clusterCpuPerInstance} CPU by a cgroup of its own (cgroup v1 \`cpu.cfs_quota_us\`), as if each ran on a small machine of its own; PostgreSQL and the load client are not held. In the writes table every instance shares this machine's ${os.cpus().length} cores with PostgreSQL and the load client, so adding an instance adds no CPU, only processes to share it: that table measures the cost of a write, this one whether instances add throughput when they are what limits it (no cluster-wide lock, no queue between them).`,
+    columns: [
+      { key: 'creates', label: 'creates/s', digits: 0 },
+      { key: 'moves', label: 'moves/s', digits: 0 },
+      { key: 'createsX', label: 'creates ÷ 1 instance', digits: 2 },
+      { key: 'movesX', label: 'moves ÷ 1 instance', digits: 2 },
+    ],
+    rows: [],
+    notes: [],
+  };
   const lateness: Section = {
     id: 'cluster-lateness',
     title: 'Cluster: firing lateness',
@@ -96,6 +110,7 @@ export function clusterTables(z: Sizes) {
   return {
     idle,
     writes,
+    scaling,
     lateness,
     burst,
     writeGroups,

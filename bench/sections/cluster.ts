@@ -7,6 +7,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import { type BareRun, bareWrites } from '../lib/bare-pg.ts';
+import { capEach, quotaProblem } from '../lib/cgroup.ts';
 import {
   countStatements,
   databaseOf,
@@ -204,10 +205,68 @@ async function oneCluster(
   }
 }
 
+/**
+ * The writes again through each instance count, every instance held to `clusterCpuPerInstance`
+ * CPU: whether adding instances adds writes once the instances are what limits them.
+ */
+async function scalingRows(ctx: Ctx, pgServer: PostgresInstance, t: Tables): Promise<void> {
+  const z = ctx.sizes;
+  const problem = quotaProblem();
+  if (problem) {
+    t.scaling.notes.push(`Not measured: ${problem}.`);
+    return;
+  }
+  let one: Baseline | null = null;
+  for (const n of z.clusterInstances) {
+    const system = systemOf(n);
+    const url = await pgServer.freshDatabase();
+    const bar = phase(`${system}, ${z.clusterCpuPerInstance} CPU each: starting`, n);
+    const instances = await startCluster(url, n);
+    bar.end();
+    const uncap = capEach(
+      instances.map((k) => k.pid),
+      z.clusterCpuPerInstance,
+    );
+    try {
+      const w = await httpWrites(instances, {
+        inFlight: z.clusterInFlight,
+        ms: z.clusterWritesMs,
+        warmup: WARMUP_PER_PROCESS * n,
+        firstStart: Date.now() + 30 * DAY,
+      });
+      const rates = { creates: w.creates.perSec, moves: w.moves.perSec };
+      one ??= rates;
+      addRow(t.scaling, {
+        group: `each instance held to ${z.clusterCpuPerInstance} CPU`,
+        system,
+        kairos: true,
+        cells: {
+          creates: round(rates.creates, 0),
+          moves: round(rates.moves, 0),
+          createsX: round(rates.creates / one.creates, 2),
+          movesX: round(rates.moves / one.moves, 2),
+        },
+        ...(n > 1
+          ? { goal: 'more instances never fewer writes', met: rates.creates >= one.creates && rates.moves >= one.moves }
+          : {}),
+      });
+      for (const [kind, r] of [
+        ['creates', w.creates],
+        ['moves', w.moves],
+      ] as const) {
+        if (r.errors.length) t.scaling.notes.push(`${system}, ${kind}: ${r.failed} failed, e.g. ${r.errors[0]}`);
+      }
+    } finally {
+      await stopCluster(instances);
+      uncap();
+    }
+  }
+}
+
 export async function clusterSections(ctx: Ctx): Promise<Section[]> {
   const z = ctx.sizes;
   const t = clusterTables(z);
-  const all = [t.idle, t.writes, t.lateness, t.burst];
+  const all = [t.idle, t.writes, t.scaling, t.lateness, t.burst];
   const loads = [load1()];
   // Its own server: the peers' stays stock, this one counts statements for the idle row.
   const pgServer = await attempt(t.idle, 'PostgreSQL', () => startPostgres(STATEMENT_COUNTING));
@@ -238,6 +297,8 @@ export async function clusterSections(ctx: Ctx): Promise<Section[]> {
         const mine = await attempt(t.idle, systemOf(n), () => oneCluster(ctx, pgServer, admin, n, t, yardstick, baseline));
         baseline ??= mine;
       }
+      if (Date.now() > deadline) t.scaling.notes.push(`Not measured: the section's ${z.clusterMaxMs / 60_000} min were up.`);
+      else await attempt(t.scaling, 'scaling', () => scalingRows(ctx, pgServer, t));
     } finally {
       await admin.end().catch(() => {});
     }

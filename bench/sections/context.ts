@@ -38,6 +38,8 @@ export interface Sizes {
   clusterWaitMs: number;
   /** The whole cluster section stops starting rows after this long (the full run stays bounded). */
   clusterMaxMs: number;
+  /** The scaling rows hold each instance to this much CPU (cores), so that the instances are the limit. */
+  clusterCpuPerInstance: number;
 }
 
 export const FULL: Sizes = {
@@ -67,6 +69,7 @@ export const FULL: Sizes = {
   clusterBurst: 10_000,
   clusterWaitMs: 30_000,
   clusterMaxMs: 900_000,
+  clusterCpuPerInstance: 0.25,
 };
 
 export const QUICK: Sizes = {
@@ -96,6 +99,7 @@ export const QUICK: Sizes = {
   clusterBurst: 500,
   clusterWaitMs: 10_000,
   clusterMaxMs: 300_000,
+  clusterCpuPerInstance: 0.25,
 };
 
 export interface Ctx {

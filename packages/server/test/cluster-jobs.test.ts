@@ -114,6 +114,7 @@ test('an edit that waited for the event behind another write syncs from the trig
   await other.connect();
   try {
     // Another writer (another instance, say) holds the event and moves it, triggers and all.
+    const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
     await other.query('begin');
     await other.query('select 1 from events where id = $1 for update', [id]);
     await other.query('update events set starts_at = $2, ends_at = $3, version = version + 1 where id = $1', [
@@ -132,7 +133,7 @@ test('an edit that waited for the event behind another write syncs from the trig
         (
           await rawRows(
             database,
-            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%events%'`,
+            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> ${otherPid}`,
           )
         ).length > 0,
       10_000,
@@ -154,4 +155,41 @@ test('an edit that waited for the event behind another write syncs from the trig
     event_end: first.endsAt,
   });
   expect(await jobsOf(id)).toEqual({ event_start: first.startsAt, event_end: first.endsAt });
+});
+
+/**
+ * A write's BEGIN and COMMIT messages run prepared statements, prepared by SQL on each connection
+ * the first time it sends them (db/prepared.ts `message`). Writes that fail after their BEGIN
+ * (a stale version: 409) roll back on connections that prepared in that very message; the writes
+ * after them, on the same connections, still answer and write.
+ */
+test('edits still answer after others rolled back on the connections they prepared their statements on', async () => {
+  const now = Date.now();
+  const events = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      createEvent(server, { title: `Prepared ${i}`, ...datesBody({ startsAt: now + 40 * MIN, endsAt: now + 50 * MIN }) }),
+    ),
+  );
+  const edit = (id: string, version: number, startsAt: number) =>
+    server.api('PATCH', `/events/${id}`, {
+      token: server.adminToken,
+      json: { ...datesBody({ startsAt, endsAt: startsAt + 10 * MIN }), version },
+    });
+  // Stale versions at once, on fresh connections (the pool holds 10): each prepares, fails and rolls back.
+  await rawSql(
+    database,
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query like '%kairos\\_m%'`,
+  );
+  // The pool hears of its connections' end as they go idle-closed; give it a moment to drop them.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const stale = await Promise.all(events.map((e) => edit(e.id, 99, now + 41 * MIN)));
+  expect(stale.map((r) => r.status)).toEqual(events.map(() => 409));
+  const moved = await Promise.all(events.map((e) => edit(e.id, 1, now + 42 * MIN)));
+  expect(moved.map((r) => r.status)).toEqual(events.map(() => 200));
+  const starts = await rawRows<{ due_at: string }>(
+    database,
+    `select due_at from triggers where trigger = 'event_start' and event_id in (${events.map(() => '?').join(', ')})`,
+    ...events.map((e) => e.id),
+  );
+  expect(starts.map((r) => Number(r.due_at))).toEqual(events.map(() => now + 42 * MIN));
 });

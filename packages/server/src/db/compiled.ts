@@ -11,6 +11,7 @@
  */
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import { isSqlite } from './dialect.ts';
+import { literalOf, type Statement } from './prepared.ts';
 import type { Db } from './unit-of-work.ts';
 
 class Slot {
@@ -19,25 +20,43 @@ class Slot {
 
 const slots: Record<string, Slot> = new Proxy({}, { get: (_, key) => new Slot(String(key)) });
 
+export type { Statement } from './prepared.ts';
+
 export interface Prepared<P, R> {
   compile(db: Db, params: P, shape?: number): CompiledQuery<R>;
   execute(db: Db, params: P, shape?: number): Promise<QueryResult<R>>;
+  /** The same as a `Statement` for a message of several (PostgreSQL). */
+  statement(db: Db, params: P, shape?: number): Statement;
 }
 
 /** `build` gets slots for `params` and the call's `shape` (a number the caller derives, 0 by default). */
 export function prepare<P extends object, R>(build: (db: Db, params: P, shape: number) => Compilable<R>): Prepared<P, R> {
   const compiled = new Map<string, CompiledQuery<R>>();
-  const compile = (db: Db, params: P, shape = 0): CompiledQuery<R> => {
+  const statements = new Map<CompiledQuery<R>, { sql: string; keys: string[] }>();
+  const template = (db: Db, shape = 0): CompiledQuery<R> => {
     const key = `${isSqlite(db) ? 's' : 'p'}${shape}`;
-    let template = compiled.get(key);
-    if (template === undefined) {
-      template = build(db, slots as P, shape).compile();
-      compiled.set(key, template);
+    let query = compiled.get(key);
+    if (query === undefined) {
+      query = build(db, slots as P, shape).compile();
+      compiled.set(key, query);
     }
-    const values = params as Record<string, unknown>;
-    return { ...template, parameters: template.parameters.map((v) => (v instanceof Slot ? boundValue(values, v.key) : v)) };
+    return query;
   };
-  return { compile, execute: (db, params, shape) => db.executeQuery(compile(db, params, shape)) };
+  const compile = (db: Db, params: P, shape = 0): CompiledQuery<R> => {
+    const query = template(db, shape);
+    const values = params as Record<string, unknown>;
+    return { ...query, parameters: query.parameters.map((v) => (v instanceof Slot ? boundValue(values, v.key) : v)) };
+  };
+  const statement = (db: Db, params: P, shape = 0): Statement => {
+    const query = template(db, shape);
+    let s = statements.get(query);
+    if (s === undefined) {
+      s = statementOf(query);
+      statements.set(query, s);
+    }
+    return { sql: s.sql, args: s.keys.map((k) => boundValue(params as Record<string, unknown>, k)) };
+  };
+  return { compile, execute: (db, params, shape) => db.executeQuery(compile(db, params, shape)), statement };
 }
 
 /** Kysely leaves out a column whose value is undefined; a compiled statement cannot, so it refuses one. */
@@ -48,18 +67,17 @@ function boundValue(values: Record<string, unknown>, key: string): unknown {
 }
 
 /**
- * A compiled PostgreSQL query as one parameterless statement, for a simple-protocol message that
- * carries several (a write's BEGIN). Only numbers, booleans, null and strings without a quote,
- * backslash or NUL are written in; anything else throws.
+ * A PostgreSQL statement for a simple-protocol message that carries several (`message` in
+ * db/prepared.ts, a write's BEGIN): the query's constants written into its text, its parameters
+ * numbered `$1…` in `args`.
  */
-export function inline(query: CompiledQuery): string {
-  return query.sql.replace(/\$(\d+)/g, (_, n: string) => literalOf(query.parameters[Number(n) - 1]));
-}
-
-function literalOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'string' && !/['\\\0]/.test(value)) return `'${value}'`;
-  throw new Error(`inline: cannot write ${typeof value} ${String(value).slice(0, 40)} into a statement`);
+function statementOf(template: CompiledQuery): { sql: string; keys: string[] } {
+  const keys: string[] = [];
+  const sql = template.sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = template.parameters[Number(n) - 1];
+    if (!(value instanceof Slot)) return literalOf(value);
+    if (!keys.includes(value.key)) keys.push(value.key);
+    return `$${keys.indexOf(value.key) + 1}`;
+  });
+  return { sql, keys };
 }

@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { IMPORT_ID } from '@kairos/core';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { isStalePlan, preparedPool } from './prepared.ts';
+import { isPreparedMismatch, isStalePlan, message, preparedPool, type Statement } from './prepared.ts';
 import type { Database } from './schema.ts';
 import {
   type CommitListener,
@@ -82,12 +82,14 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const attempt = async <T>(fn: Parameters<Store['write']>[0], options: WriteOptions | undefined): Promise<T> => {
     const effects = newEffects();
     const value = await db.connection().execute(async (conn) => {
-      const { rows } = await sql.raw<{ generation: string | null; locked?: boolean }>(beginMessage(options)).execute(conn);
-      const webhooksGeneration = rows[0]?.generation ?? null;
-      const lockedEvent = rows[0]?.locked ? (options?.event ?? null) : null;
+      const begin = beginMessage(options);
+      const { rows } = await sql.raw<{ generation: string | null }>(begin.text).execute(conn);
+      const { generation, ...read } = rows[0] ?? { generation: null };
+      const webhooksGeneration = generation ?? null;
+      const locked = begin.locked === null ? null : { id: begin.locked, row: begin.read ? read : undefined };
       try {
         const result = await withConsequences(
-          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), webhooksGeneration, lockedEvent },
+          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), webhooksGeneration, locked },
           fn,
           consequences,
         );
@@ -119,7 +121,8 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
           try {
             return await attempt<Awaited<ReturnType<typeof fn>>>(fn, options);
           } catch (error) {
-            const again = RETRYABLE.has((error as { code?: string }).code ?? '') || isStalePlan(error);
+            const again =
+              RETRYABLE.has((error as { code?: string }).code ?? '') || isStalePlan(error) || isPreparedMismatch(error);
             if (n >= MAX_ATTEMPTS || !again) throw error;
           }
         }
@@ -189,20 +192,33 @@ const LOCKS: Record<WriteLock | 'shared', string> = {
   all: `select pg_current_xact_id(), pg_advisory_xact_lock(${WRITE_LOCK})`,
   outbox: `select pg_current_xact_id(), pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${OUTBOX_LOCK})`,
 };
+const LOCK_EVENT = 'select from events where id = $1 for update';
 /**
- * The BEGIN message. A write that edits one event (`WriteOptions.event`) also locks its row there,
- * after the advisory lock (as every write takes its locks), in a statement of its own: the
- * write's next statement then starts after the lock is held, so its snapshot holds every change
- * committed before (an edit that waited for the row behind another reads that one's triggers and
- * registrations, not the ones from before it). `locked` says whether the row exists. The message
- * has no parameters: only an id of the shape every event id has (`IMPORT_ID`: 1–64 of
- * `A-Z a-z 0-9 _ -`, which Kairos's own ids also are) is written into it; any other names no event.
+ * The BEGIN message, its statements prepared once per connection (`message`). A write that edits
+ * one event (`WriteOptions.event`) also locks its row there, after the advisory lock (as every
+ * write takes its locks), in a statement of its own; its read (`WriteOptions.read`), if any,
+ * follows in another, beside the webhooks' generation. That read starts after the lock is held,
+ * so its snapshot holds every change committed before (an edit that waited for the row behind
+ * another reads that one's triggers and registrations, not the ones from before it). Only an id
+ * of the shape every event id has (`IMPORT_ID`: 1–64 of `A-Z a-z 0-9 _ -`, which Kairos's own
+ * ids also are) is written into the message; any other names no event, and its write reads and
+ * locks in statements of its own.
  */
-function beginMessage(options: WriteOptions | undefined): string {
+function beginMessage(options: WriteOptions | undefined): { text: string; locked: string | null; read: boolean } {
   const locks = LOCKS[options?.lock ?? 'shared'];
   const event = options?.event;
-  if (event === undefined || !IMPORT_ID.test(event)) return `begin; ${locks}, ${GENERATION}`;
-  return `begin; ${locks}; select ${GENERATION}, exists(select from events where id = '${event}' for update) as locked`;
+  if (event === undefined || !IMPORT_ID.test(event)) {
+    return { text: message([{ sql: 'begin' }, { sql: `${locks}, ${GENERATION}`, args: [] }]), locked: null, read: false };
+  }
+  const read = options?.read;
+  const last: Statement = read
+    ? { sql: `select g.generation, r.* from (select ${GENERATION}) g left join lateral (${read.sql}) r on true`, args: read.args }
+    : { sql: `select ${GENERATION}`, args: [] };
+  return {
+    text: message([{ sql: 'begin' }, { sql: locks, args: [] }, { sql: LOCK_EVENT, args: [event] }, last]),
+    locked: event,
+    read: read !== undefined,
+  };
 }
 
 /**
@@ -222,7 +238,7 @@ function beginMessage(options: WriteOptions | undefined): string {
  */
 async function commitThenNotify(conn: Kysely<Database>, payload: string): Promise<void> {
   try {
-    await sql.raw(`commit; select pg_notify('${CHANNEL}', ${literal(payload)})`).execute(conn);
+    await sql.raw(message([{ sql: 'commit' }, { sql: 'select pg_notify($1, $2)', args: [CHANNEL, payload] }])).execute(conn);
   } catch (error) {
     if ((error as { code?: string }).code !== NOTIFY_QUEUE_FULL) throw error;
     process.emitWarning('NOTIFY failed after a commit: the notification queue is full');
@@ -230,9 +246,6 @@ async function commitThenNotify(conn: Kysely<Database>, payload: string): Promis
 }
 
 const NOTIFY_QUEUE_FULL = '54000';
-
-/** A string literal for the few of our own values inlined into a simple-protocol message. */
-const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * How far a sequence's rows are final. Read the sequence's last value L, then the next

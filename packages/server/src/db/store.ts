@@ -6,6 +6,7 @@
  * and forget to "also tell the scheduler". `sqlite.ts` and `postgres.ts` implement it.
  */
 import { sql } from 'kysely';
+import type { Statement } from './prepared.ts';
 import type { CommitNotice, Db, Effects, TriggerJobs, Tx } from './unit-of-work.ts';
 
 export type CommitListener = (effects: Effects) => void;
@@ -30,10 +31,15 @@ export interface WriteOptions {
   lock?: WriteLock;
   /**
    * The event this write edits, when it is one: on PostgreSQL its row is locked with the BEGIN,
-   * in the same round trip (`Tx.lockedEvent`), so the write reads it with its triggers and
-   * registration counts in one statement that sees everything committed before the lock.
+   * in the same round trip (`Tx.locked`).
    */
   event?: string;
+  /**
+   * A select for the BEGIN message to run after that lock, in a statement of its own (so it sees
+   * everything committed before the lock): the write finds its first row in `Tx.locked` instead
+   * of reading it in a round trip of its own. PostgreSQL only.
+   */
+  read?: Statement | undefined;
 }
 
 export interface WriteStats {

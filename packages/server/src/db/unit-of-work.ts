@@ -105,8 +105,10 @@ export interface Tx {
    */
   webhooksGeneration: string | null;
   /**
-   * The event whose row the BEGIN locked (`WriteOptions.event`, PostgreSQL), or null: every
-   * statement after it sees that row's latest committed state and everything committed with it.
+   * The event whose row the BEGIN locked (`WriteOptions.event`, PostgreSQL), or null, with the
+   * first row of the read that ran after the lock (`WriteOptions.read`; undefined when it found
+   * nothing): that read, and every statement after it, sees the row's latest committed state and
+   * everything committed with it.
    */
-  lockedEvent: string | null;
+  locked: { id: string; row: Record<string, unknown> | undefined } | null;
 }

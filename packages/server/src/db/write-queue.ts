@@ -87,7 +87,7 @@ export class WriteQueue {
             reminders: new Map(),
             triggers: new Map(),
             webhooksGeneration: null,
-            lockedEvent: null,
+            locked: null,
           },
           p.fn,
           this.consequences,

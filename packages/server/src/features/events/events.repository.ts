@@ -2,10 +2,10 @@
  * Events in SQL. Inserting or updating an event re-derives its triggers in the same
  * transaction (invariant I1): callers cannot write one without the other.
  */
-import type { Phase, RegistrationCounts, Status } from '@kairos/core';
-import type { QueryCreator, Selectable } from 'kysely';
+import { IMPORT_ID, type Phase, type RegistrationCounts, type Status } from '@kairos/core';
+import type { InferResult, QueryCreator, Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { prepare } from '../../db/compiled.ts';
+import { prepare, type Statement } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Database, EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
@@ -70,17 +70,17 @@ export interface EventToEdit {
 
 /**
  * The event a write is about to edit (`updateEvent`), locked as `findEvent` locks it, with its
- * registration counts. When the write's BEGIN locked it already (`Tx.lockedEvent`, PostgreSQL),
- * one statement reads it, its counts and its trigger rows (kept in `Tx.triggers` for the edit's
- * trigger sync); that statement began after the lock, so none of it predates a write that held
- * the row before. Read in the statement that takes the lock, the subqueries would keep the
- * snapshot from before the wait while the row itself is re-read after it (PostgreSQL's
- * EvalPlanQual), and miss what the other write changed.
+ * registration counts. On PostgreSQL the write's BEGIN message locked the row and ran `editRead`
+ * after it (`Tx.locked`): no statement of its own here, and the trigger rows it read are kept in
+ * `Tx.triggers` for the edit's trigger sync. That read is a statement of its own, after the lock's:
+ * read in the statement that takes the lock, the subqueries would keep the snapshot from before
+ * the wait while the row itself is re-read after it (PostgreSQL's EvalPlanQual), and miss what
+ * the other write changed.
  */
 export async function findEventToEdit(tx: Tx, id: string): Promise<EventToEdit | undefined> {
-  if (tx.lockedEvent !== id) return findEventWithCounts(tx.db, id, tx.rowLocks);
-  const [row] = (await editRead.execute(tx.db, { id })).rows;
-  if (!row) return undefined;
+  const row = tx.locked?.id === id ? (tx.locked.row as EditRow | undefined) : undefined;
+  if (row === undefined) return findEventWithCounts(tx.db, id, tx.rowLocks);
+  if (row.id === null) return undefined;
   const { triggerRows, counts, ...event } = row;
   tx.triggers.set(id, triggerRows);
   return { event: toRecord(event), counts: countsFrom(counts) };
@@ -98,6 +98,16 @@ const editRead = prepare((db, p: { id: string }) =>
     ])
     .where('events.id', '=', p.id),
 );
+
+type EditRow = InferResult<ReturnType<typeof editRead.compile>>[number];
+
+/**
+ * The statement `findEventToEdit` reads from, for the write's BEGIN message to run after its lock
+ * (`WriteOptions.read`): PostgreSQL only, and only for an id of the shape every event id has.
+ */
+export function editReadStatement(db: Db, id: string): Statement | undefined {
+  return isSqlite(db) || !IMPORT_ID.test(id) ? undefined : editRead.statement(db, { id });
+}
 
 /** An event and its registration counts in two statements (`lock` as in `findEvent`). */
 export async function findEventWithCounts(db: Db, id: string, lock = false): Promise<EventToEdit | undefined> {

@@ -29,7 +29,7 @@ import {
   type Viewer,
 } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
-import type { Store } from '../../db/store.ts';
+import type { Store, WriteOptions } from '../../db/store.ts';
 import type { Tx } from '../../db/unit-of-work.ts';
 import type { HistoryRecord, NewHistory } from '../history/history.record.ts';
 import { appendHistory, entryParams, entryWritten, firstEntryOf, historyOf } from '../history/history.repository.ts';
@@ -38,6 +38,7 @@ import type { EventRecord } from './event.record.ts';
 import { versionFromEtag } from './event.view.ts';
 import {
   deleteEvent,
+  editReadStatement,
   findEvent,
   findEventToEdit,
   findEventWithCounts,
@@ -163,7 +164,7 @@ export class EventsService {
       await record(tx, entry, event, settled, seq);
       return { event, plan, counts: settled };
     };
-    return dryRun ? run(null) : this.deps.store.write(run, { event: id });
+    return dryRun ? run(null) : this.deps.store.write(run, this.editing(id));
   }
 
   async remove(viewer: Viewer, id: string): Promise<void> {
@@ -238,22 +239,24 @@ export class EventsService {
     decide: (e: EventRecord) => { status: Status; cause: HistoryCause; reason?: string },
   ): Promise<EventRecord> {
     signedIn(viewer);
-    return this.deps.store.write(
-      async (tx) => {
-        const found = await findEventToEdit(tx, id);
-        if (!found || !canRead(viewer, found.event)) throw notFound();
-        const before = found.event;
-        const { status, cause, reason } = decide(before);
-        const now = this.deps.clock.now();
-        const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
-        const entry = entryOf(event, cause, viewer, before, now, reason);
-        const seq = await updateEvent(tx, event, now, entryParams(entry));
-        const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now, found.counts);
-        await record(tx, entry, event, counts, seq);
-        return event;
-      },
-      { event: id },
-    );
+    return this.deps.store.write(async (tx) => {
+      const found = await findEventToEdit(tx, id);
+      if (!found || !canRead(viewer, found.event)) throw notFound();
+      const before = found.event;
+      const { status, cause, reason } = decide(before);
+      const now = this.deps.clock.now();
+      const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
+      const entry = entryOf(event, cause, viewer, before, now, reason);
+      const seq = await updateEvent(tx, event, now, entryParams(entry));
+      const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now, found.counts);
+      await record(tx, entry, event, counts, seq);
+      return event;
+    }, this.editing(id));
+  }
+
+  /** A write that edits this event: its BEGIN locks the row and reads it (`findEventToEdit`). */
+  private editing(id: string): WriteOptions {
+    return { event: id, read: editReadStatement(this.deps.store.db, id) };
   }
 }
 
