@@ -61,6 +61,38 @@ export function canonicalZone(zone: string): string {
   return knownZones.get(zone.toLowerCase()) ?? zone;
 }
 
+/** The instant of a UTC wall time `utc` read at `offset` (Z or ±hh:mm). */
+function withOffset(utc: number, offset: string): ParsedInstant {
+  if (offset === 'Z' || offset === 'z') return within(utc);
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const [oh, om] = offset.slice(1).split(':').map(Number) as [number, number];
+  if (oh > 23 || om > 59) return fail('offset must be between -23:59 and +23:59');
+  return within(utc - sign * (oh * 60 + om) * 60_000);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A wall time read as UTC, in epoch milliseconds, when every field is in its range (the day in
+ * its month, by the proleptic Gregorian calendar Temporal's ISO calendar is); null otherwise, for
+ * Temporal to say what is wrong. The same arithmetic as Temporal's for these years (1970–9999),
+ * without building its objects: the API parses every date of every write.
+ */
+function utcOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number | null {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
 /**
  * Parse an input instant. With an offset it is absolute; without, it is a wall time in `zone`:
  * a time skipped by a forward clock change is `invalid_local_time`, a repeated one is the earlier
@@ -72,6 +104,18 @@ export function parseInstant(input: string, zone: string): ParsedInstant {
   const [, y, mo, d, h, mi, s, frac, offset] = m;
   const year = Number(y);
   if (year < MIN_YEAR || year > MAX_YEAR) return fail(`year must be between ${MIN_YEAR} and ${MAX_YEAR}`);
+  if (offset !== undefined) {
+    const utc = utcOf(
+      year,
+      Number(mo),
+      Number(d),
+      Number(h),
+      Number(mi),
+      Number(s ?? 0),
+      Number((frac ?? '').padEnd(3, '0').slice(0, 3)),
+    );
+    if (utc !== null) return withOffset(utc, offset);
+  }
   let wall: Temporal.PlainDateTime;
   try {
     wall = Temporal.PlainDateTime.from(
@@ -89,14 +133,7 @@ export function parseInstant(input: string, zone: string): ParsedInstant {
   } catch {
     return fail(`${input.trim().slice(0, 10)} is not a date on the calendar`);
   }
-  if (offset !== undefined) {
-    const utc = wall.toZonedDateTime('UTC').epochMilliseconds;
-    if (offset === 'Z' || offset === 'z') return within(utc);
-    const sign = offset.startsWith('-') ? -1 : 1;
-    const [oh, om] = offset.slice(1).split(':').map(Number) as [number, number];
-    if (oh > 23 || om > 59) return fail('offset must be between -23:59 and +23:59');
-    return within(utc - sign * (oh * 60 + om) * 60_000);
-  }
+  if (offset !== undefined) return withOffset(wall.toZonedDateTime('UTC').epochMilliseconds, offset);
   if (!isValidTimeZone(zone)) return fail(`unknown time zone ${zone}`);
   const zoned = wall.toZonedDateTime(zone, { disambiguation: 'earlier' });
   if (!zoned.toPlainDateTime().equals(wall)) {

@@ -10,6 +10,7 @@
  * The suite runs under any process TZ (the project runs it under Asia/Kathmandu, +05:45).
  */
 import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import type { ParsedInstant } from '../src/index.ts';
 import { formatInstant, isValidTimeZone, parseInstant, toWallTime } from '../src/index.ts';
@@ -132,6 +133,42 @@ describe('parseInstant: explicit offsets win over the zone', () => {
   ];
   it.each(cases)('%s (zone %s) → %s', (input, zone, utc) => {
     expect(iso(input, zone)).toBe(utc);
+  });
+
+  it('agrees with Temporal on any date-time with an offset, valid or not (the arithmetic fast path)', () => {
+    // The reference: the calendar check and the UTC reading done by Temporal itself.
+    const reference = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | null => {
+      try {
+        const wall = Temporal.PlainDateTime.from(
+          { year: y, month: mo, day: d, hour: h, minute: mi, second: s, millisecond: ms },
+          { overflow: 'reject' },
+        );
+        return wall.toZonedDateTime('UTC').epochMilliseconds;
+      } catch {
+        return null;
+      }
+    };
+    const two = (n: number) => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(
+        // Century years and month ends often: where a hand-made calendar goes wrong.
+        fc.oneof(fc.integer({ min: 1970, max: 9999 }), fc.constantFrom(2000, 2023, 2024, 2100, 2400, 2500, 9999)),
+        fc.oneof(fc.integer({ min: 0, max: 13 }), fc.constant(2)),
+        fc.oneof(fc.integer({ min: 0, max: 32 }), fc.constantFrom(28, 29, 30, 31)),
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 999 }),
+        (y, mo, d, h, mi, s, ms) => {
+          const input = `${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(s)}.${String(ms).padStart(3, '0')}Z`;
+          const r = parseInstant(input, 'UTC');
+          const want = reference(y, mo, d, h, mi, s, ms);
+          if (want === null) expect(r.ok).toBe(false);
+          else if (want < Date.UTC(10_000, 0, 1)) expect(r).toEqual({ ok: true, at: want });
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 
   it('rejects offsets out of range', () => {

@@ -193,3 +193,47 @@ test('edits still answer after others rolled back on the connections they prepar
   );
   expect(starts.map((r) => Number(r.due_at))).toEqual(events.map(() => now + 42 * MIN));
 });
+
+/**
+ * An edit's last statement (its event, trigger rows and history entry) is held back to travel with
+ * its COMMIT (`Tx.hold`). When that statement fails there, the whole write fails: the event, its
+ * triggers, its jobs and its history stay as they were, and the next edit goes through.
+ */
+test('an edit whose last statement fails with its COMMIT changes nothing', async () => {
+  const now = Date.now();
+  const { id } = await createEvent(server, { title: 'Held', ...datesBody({ startsAt: now + 5 * MIN, endsAt: now + 6 * MIN }) });
+  // A database-side failure the server cannot foresee: this title is refused by a trigger.
+  await rawSql(
+    database,
+    `create or replace function refuse_boom() returns trigger language plpgsql as $$
+       begin if new.title = 'Boom' then raise exception 'refused by the test'; end if; return new; end $$`,
+  );
+  await rawSql(database, 'create trigger refuse_boom before update on events for each row execute function refuse_boom()');
+  try {
+    const history = async () => (await rawRows(database, 'select seq from history where event_id = ?', id)).length;
+    const before = await history();
+    const failed = await server.api('PATCH', `/events/${id}`, {
+      token: server.adminToken,
+      json: { title: 'Boom', ...datesBody({ startsAt: now + 8 * MIN, endsAt: now + 9 * MIN }) },
+    });
+    expect(failed.status).toBe(500);
+    const [row] = await rawRows<{ title: string; version: string; starts_at: string }>(
+      database,
+      'select title, version, starts_at from events where id = ?',
+      id,
+    );
+    expect({ title: row?.title, version: Number(row?.version), startsAt: Number(row?.starts_at) }).toEqual({
+      title: 'Held',
+      version: 1,
+      startsAt: now + 5 * MIN,
+    });
+    expect(await history()).toBe(before);
+    expect(await jobsOf(id)).toEqual({ event_start: now + 5 * MIN, event_end: now + 6 * MIN });
+    const moved = await ok(patch(id, { startsAt: now + 7 * MIN, endsAt: now + 9 * MIN }), 200);
+    expect(moved.json.version).toBe(2);
+    expect(await history()).toBe(before + 1);
+    expect(await jobsOf(id)).toEqual({ event_start: now + 7 * MIN, event_end: now + 9 * MIN });
+  } finally {
+    await rawSql(database, 'drop trigger refuse_boom on events');
+  }
+});

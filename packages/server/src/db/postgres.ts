@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { IMPORT_ID } from '@kairos/core';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { isPreparedMismatch, isStalePlan, message, preparedPool, type Statement } from './prepared.ts';
+import { held, isPreparedMismatch, isStalePlan, message, preparedPool, type Statement } from './prepared.ts';
 import type { Database } from './schema.ts';
 import {
   type CommitListener,
@@ -89,7 +89,22 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
       const locked = begin.locked === null ? null : { id: begin.locked, row: begin.read ? read : undefined };
       try {
         const result = await withConsequences(
-          { db: conn, effects, jobs, rowLocks: true, reminders: new Map(), triggers: new Map(), webhooksGeneration, locked },
+          {
+            db: conn,
+            effects,
+            jobs,
+            rowLocks: true,
+            reminders: new Map(),
+            triggers: new Map(),
+            webhooksGeneration,
+            locked,
+            hold: async (statement, rows) => {
+              await sql.raw(held(statement, rows)).execute(conn);
+            },
+            flush: async () => {
+              await sql.raw(message([])).execute(conn);
+            },
+          },
           fn,
           consequences,
         );
@@ -204,6 +219,17 @@ const LOCK_EVENT = 'select from events where id = $1 for update';
  * ids also are) is written into the message; any other names no event, and its write reads and
  * locks in statements of its own.
  */
+const withGenerations = new Map<string, string>();
+/** `read` with the webhooks' generation beside its row (and the generation alone when it finds none). */
+function withGeneration(read: string): string {
+  let sql = withGenerations.get(read);
+  if (sql === undefined) {
+    sql = `select g.generation, r.* from (select ${GENERATION}) g left join lateral (${read}) r on true`;
+    if (withGenerations.size < 100) withGenerations.set(read, sql);
+  }
+  return sql;
+}
+
 function beginMessage(options: WriteOptions | undefined): { text: string; locked: string | null; read: boolean } {
   const locks = LOCKS[options?.lock ?? 'shared'];
   const event = options?.event;
@@ -211,9 +237,7 @@ function beginMessage(options: WriteOptions | undefined): { text: string; locked
     return { text: message([{ sql: 'begin' }, { sql: `${locks}, ${GENERATION}`, args: [] }]), locked: null, read: false };
   }
   const read = options?.read;
-  const last: Statement = read
-    ? { sql: `select g.generation, r.* from (select ${GENERATION}) g left join lateral (${read.sql}) r on true`, args: read.args }
-    : { sql: `select ${GENERATION}`, args: [] };
+  const last: Statement = read ? { sql: withGeneration(read.sql), args: read.args } : { sql: `select ${GENERATION}`, args: [] };
   return {
     text: message([{ sql: 'begin' }, { sql: locks, args: [] }, { sql: LOCK_EVENT, args: [event] }, last]),
     locked: event,

@@ -33,6 +33,9 @@ export interface Statement {
 }
 
 const MESSAGE = '\u0001kairos-message:';
+/** Messages made and not yet sent, by their text's number (a message is sent once, right after it is made). */
+const messages = new Map<string, readonly Statement[]>();
+let messageCount = 0;
 
 /**
  * Several statements sent in one round trip, each after the one before in its own snapshot
@@ -40,18 +43,52 @@ const MESSAGE = '\u0001kairos-message:';
  * to this pool unchanged; the pool writes the message for the connection it runs on.
  */
 export function message(statements: readonly Statement[]): string {
-  return MESSAGE + JSON.stringify(statements);
+  const text = `${MESSAGE}${messageCount++}`;
+  messages.set(text, statements);
+  return text;
+}
+
+function takeMessage(text: string): readonly Statement[] {
+  const statements = messages.get(text);
+  if (!statements) throw new Error('a message is sent once');
+  messages.delete(text);
+  return statements;
+}
+
+const HELD = '\u0001kairos-held:';
+/** A statement held back, and who hears its rows once it ran. */
+interface Held {
+  statement: Statement;
+  rows: (rows: unknown[]) => void;
+}
+const helds = new Map<string, Held>();
+
+/**
+ * A statement held back on its connection until the next statement there: it then runs first, in
+ * the same message when that is a `message` (a write's COMMIT, at the latest), or else in a round
+ * trip of its own before it. So a write's last statement can travel with its COMMIT, and the order
+ * of a connection's statements never changes. `rows` hears its rows (as PostgreSQL names the
+ * columns) once it ran; a write that ends otherwise (ROLLBACK) drops it. A text for `sql.raw`,
+ * which answers at once with no rows.
+ */
+export function held(statement: Statement, rows: (rows: unknown[]) => void): string {
+  const text = `${HELD}${messageCount++}`;
+  helds.set(text, { statement, rows });
+  return text;
 }
 
 /**
- * A value written into a statement: numbers, booleans, null, and strings without a backslash or
- * NUL (quotes doubled). Anything else throws before anything is sent.
+ * A value written into a statement: numbers, booleans, null, and strings without NUL (which no
+ * PostgreSQL text holds). Anything else throws before anything is sent.
  */
 export function literalOf(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'string' && !/[\\\0]/.test(value)) return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === 'string' && !value.includes('\0')) {
+    // E'…' reads backslashes as escapes whatever standard_conforming_strings says: both are doubled.
+    return /\\/.test(value) ? `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` : `'${value.replaceAll("'", "''")}'`;
+  }
   throw new Error(`cannot write ${typeof value} ${String(value).slice(0, 40)} into a statement`);
 }
 
@@ -93,7 +130,8 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
     }
     return name;
   };
-  const send = async (client: pg.PoolClient, statements: Statement[]): Promise<pg.QueryResult | pg.QueryResult[]> => {
+  /** Send the statements as one message; one result per statement (a PREPARE's own is left out). */
+  const send = async (client: pg.PoolClient, statements: readonly Statement[]): Promise<pg.QueryResult[]> => {
     let known = held.get(client);
     if (!known) {
       const { rows } = await client.query<{ name: string }>(
@@ -103,20 +141,32 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
       held.set(client, known);
     }
     const adding: string[] = [];
+    // Which result answers each statement: a PREPARE before its EXECUTE answers one of its own.
+    const answers: number[] = [];
+    let n = 0;
     const text = statements
       .map(({ sql, args }) => {
-        if (args === undefined) return sql;
+        if (args === undefined) {
+          answers.push(n++);
+          return sql;
+        }
         const name = sqlNameOf(sql);
         const execute = args.length > 0 ? `execute ${name}(${args.map(literalOf).join(', ')})` : `execute ${name}`;
-        if (known.has(name)) return execute;
+        if (known.has(name) || adding.includes(name)) {
+          answers.push(n++);
+          return execute;
+        }
         adding.push(name);
+        n++;
+        answers.push(n++);
         return `prepare ${name} as ${sql}; ${execute}`;
       })
       .join('; ');
     try {
-      const results = await client.query(text);
+      const answered: pg.QueryResult | pg.QueryResult[] = await client.query(text);
       for (const name of adding) known.add(name);
-      return results;
+      const results = Array.isArray(answered) ? answered : [answered];
+      return answers.map((i) => results[i] as pg.QueryResult);
     } catch (error) {
       // Whether a PREPARE before the failure ran is not known: read the list before the next message.
       if (adding.length > 0 || isPreparedMismatch(error)) held.set(client, null);
@@ -126,14 +176,37 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      // This checkout's held statements (`held`), in the order they were held.
+      let holding: Held[] = [];
+      /** Send `statements` after the held ones, in one message; the held ones' rows go to their listeners. */
+      const sendAfterHeld = async (statements: readonly Statement[]): Promise<pg.QueryResult[]> => {
+        const before = holding;
+        holding = [];
+        if (before.length + statements.length === 0) return [];
+        const results = await send(client, [...before.map((h) => h.statement), ...statements]);
+        before.forEach((h, i) => {
+          h.rows(results[i]?.rows ?? []);
+        });
+        return results.slice(before.length);
+      };
       const query = async (text: string, values: unknown[]) => {
+        if (text.startsWith(HELD)) {
+          const h = helds.get(text);
+          helds.delete(text);
+          if (h) holding.push(h);
+          return { command: 'SELECT', rowCount: 0, rows: [], fields: [] };
+        }
+        if (text === 'rollback') holding = [];
         const name = values.length > 0 ? nameOf(text) : undefined;
         try {
+          if (text.startsWith(MESSAGE)) {
+            // A multi-statement message answers one result per statement: Kysely is given the last.
+            const results = await sendAfterHeld(takeMessage(text));
+            return results.at(-1) ?? { command: 'SELECT', rowCount: 0, rows: [], fields: [] };
+          }
+          if (holding.length > 0) await sendAfterHeld([]);
           if (name) return await client.query({ name, text, values });
-          // A multi-statement message answers one result per statement: Kysely is given the last.
-          const results: pg.QueryResult | pg.QueryResult[] = text.startsWith(MESSAGE)
-            ? await send(client, JSON.parse(text.slice(MESSAGE.length)) as Statement[])
-            : await client.query(text, values);
+          const results: pg.QueryResult | pg.QueryResult[] = await client.query(text, values);
           return Array.isArray(results) ? results.at(-1) : results;
         } catch (error) {
           if (!isStalePlan(error)) throw error;
@@ -153,7 +226,10 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
           typeof text === 'string'
             ? query(text, [...(values ?? [])])
             : client.query(text as never)) as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy),
+        release: (destroy?: boolean) => {
+          holding = [];
+          client.release(destroy);
+        },
       };
     },
     end: () => pool.end(),

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { EventRecord, TriggerRow } from '../features/events/event.record.ts';
 import type { HistoryRecord } from '../features/history/history.record.ts';
 import type { RegistrationChange } from '../features/registrations/registration.record.ts';
+import type { Statement } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -111,4 +112,13 @@ export interface Tx {
    * everything committed with it.
    */
   locked: { id: string; row: Record<string, unknown> | undefined } | null;
+  /**
+   * Hold a statement back until the transaction's next one (its COMMIT, at the latest) and send it
+   * in the same message: a write's last statement then costs no round trip of its own. `rows` hears
+   * its rows once it ran. Only for a statement whose failure may fail the whole write at its
+   * commit. PostgreSQL only (`message` in db/prepared.ts); absent elsewhere.
+   */
+  hold?: (statement: Statement, rows: (rows: unknown[]) => void) => Promise<void>;
+  /** Send what `hold` held back now (a consequence that needs its answers before the commit). */
+  flush?: () => Promise<void>;
 }

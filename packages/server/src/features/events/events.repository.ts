@@ -9,7 +9,8 @@ import { prepare, type Statement } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Database, EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
-import { ENTRY_SEQ, type EntryParams, withEntry } from '../history/history.repository.ts';
+import type { HistoryRecord } from '../history/history.record.ts';
+import { ENTRY_SEQ, type EntryParams, entryParams, withEntry } from '../history/history.repository.ts';
 import { countsFrom, countsOf, countsOfEventRow } from '../registrations/registrations.repository.ts';
 import { EVENT_COLUMNS, type EventRecord } from './event.record.ts';
 import { type ListFilter, listEventKeys } from './events.query.ts';
@@ -126,26 +127,29 @@ export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<st
 }
 
 /**
- * A new event, its triggers and its history entry (`entry`, the caller's to record: see the
- * answer). On PostgreSQL one statement writes them all (the event's insert and the entry's are
+ * A new event, its triggers and its history entry (`entry`, whose `seq` this sets when it writes
+ * it). On PostgreSQL one statement writes them all (the event's insert and the entry's are
  * data-modifying CTEs of the triggers' insert, whose foreign key sees the event): two round trips
- * fewer per create. Answers the entry's `seq` when it wrote it, null when the caller must append
- * it (SQLite: its CTEs cannot write, and its statements cost no round trip).
+ * fewer per create. Answers whether it wrote the entry (false: the caller must append it; SQLite's
+ * CTEs cannot write, and its statements cost no round trip).
  */
-export async function insertEvent(tx: Tx, event: EventRecord, now: number, entry?: EntryParams): Promise<number | null> {
+export async function insertEvent(tx: Tx, event: EventRecord, now: number, entry?: HistoryRecord): Promise<boolean> {
   const triggers = newTriggerRows(tx, event, now);
+  const withEntry = entry && !isSqlite(tx.db) ? { ...entryParams(entry) } : undefined;
   let answer: unknown[] = [];
   if (isSqlite(tx.db)) {
     await insertEventRow.execute(tx.db, event);
     if (triggers.length > 0) await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 4);
   } else if (triggers.length === 0) {
-    answer = (await insertEventRow.execute(tx.db, { ...event, ...entry }, entry ? WITH_ENTRY : 0)).rows;
+    answer = (await insertEventRow.execute(tx.db, { ...event, ...withEntry }, withEntry ? WITH_ENTRY : 0)).rows;
   } else {
-    const params = { ...triggerParams(event, triggers), ...entry };
-    answer = (await insertTriggers.execute(tx.db, params, triggers.length * 4 + WITH_EVENT + (entry ? WITH_ENTRY : 0))).rows;
+    const params = { ...triggerParams(event, triggers), ...withEntry };
+    answer = (await insertTriggers.execute(tx.db, params, triggers.length * 4 + WITH_EVENT + (withEntry ? WITH_ENTRY : 0))).rows;
   }
   await triggersAdded(tx, triggers);
-  return entry && !isSqlite(tx.db) ? seqOf(answer, event.id) : null;
+  if (!entry || !withEntry) return false;
+  entry.seq = seqOf(answer, event.id);
+  return true;
 }
 
 const WITH_EVENT = 1;
@@ -188,9 +192,10 @@ const insertTriggers = prepare((db, p: TriggerParams & Partial<EntryParams>, sha
 
 /**
  * Write every column of `event`; its triggers follow its new dates and status, in the same
- * statement where they can, and so does its history entry (answered as in `insertEvent`).
+ * statement where they can, and so does its history entry (answered as in `insertEvent`; on
+ * PostgreSQL that statement travels with the COMMIT, and sets the entry's `seq` then).
  */
-export async function updateEvent(tx: Tx, event: EventRecord, now: number, entry?: EntryParams): Promise<number | null> {
+export async function updateEvent(tx: Tx, event: EventRecord, now: number, entry?: HistoryRecord): Promise<boolean> {
   return syncTriggers(tx, event, now, { row: event, entry });
 }
 

@@ -31,8 +31,8 @@ import {
 import type { Clock } from '../../clock.ts';
 import type { Store, WriteOptions } from '../../db/store.ts';
 import type { Tx } from '../../db/unit-of-work.ts';
-import type { HistoryRecord, NewHistory } from '../history/history.record.ts';
-import { appendHistory, entryParams, entryWritten, firstEntryOf, historyOf } from '../history/history.repository.ts';
+import type { HistoryRecord } from '../history/history.record.ts';
+import { appendHistory, entryWritten, firstEntryOf, historyOf } from '../history/history.repository.ts';
 import { registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
 import type { EventRecord } from './event.record.ts';
 import { versionFromEtag } from './event.view.ts';
@@ -107,7 +107,7 @@ export class EventsService {
    */
   async insertCreated(tx: Tx, event: EventRecord, viewer: Viewer, now: number, reason?: string): Promise<void> {
     const entry = entryOf(event, 'create', viewer, null, now, reason);
-    await record(tx, entry, event, NO_REGISTRATIONS, await insertEvent(tx, event, now, entryParams(entry)));
+    await record(tx, entry, event, NO_REGISTRATIONS, await insertEvent(tx, event, now, entry));
   }
 
   async get(viewer: Viewer, id: string): Promise<EventRecord> {
@@ -159,9 +159,9 @@ export class EventsService {
       };
       if (!tx) return { event, plan, counts };
       const entry = entryOf(event, 'edit', viewer, before, now);
-      const seq = await updateEvent(tx, event, now, entryParams(entry));
+      const written = await updateEvent(tx, event, now, entry);
       const settled = await settleWaitlist(tx, event, event.phase === 'registration_open', now, counts);
-      await record(tx, entry, event, settled, seq);
+      await record(tx, entry, event, settled, written);
       return { event, plan, counts: settled };
     };
     return dryRun ? run(null) : this.deps.store.write(run, this.editing(id));
@@ -247,9 +247,9 @@ export class EventsService {
       const now = this.deps.clock.now();
       const event: EventRecord = { ...before, ...stateAt(before, status, now), version: before.version + 1, updatedAt: now };
       const entry = entryOf(event, cause, viewer, before, now, reason);
-      const seq = await updateEvent(tx, event, now, entryParams(entry));
+      const written = await updateEvent(tx, event, now, entry);
       const counts = await settleWaitlist(tx, event, event.phase === 'registration_open', now, found.counts);
-      await record(tx, entry, event, counts, seq);
+      await record(tx, entry, event, counts, written);
       return event;
     }, this.editing(id));
   }
@@ -260,7 +260,10 @@ export class EventsService {
   }
 }
 
-/** The history entry of a write by `viewer` that moved `event` from `before` (null: it is new). */
+/**
+ * The history entry of a write by `viewer` that moved `event` from `before` (null: it is new). Its
+ * `seq` is the database's to give: set by whichever statement writes it (`record`).
+ */
 function entryOf(
   event: EventRecord,
   cause: HistoryCause,
@@ -268,8 +271,9 @@ function entryOf(
   before: LifecycleState | null,
   now: number,
   reason?: string,
-): NewHistory {
+): HistoryRecord {
   return {
+    seq: Number.NaN,
     eventId: event.id,
     ownerId: event.createdBy,
     at: now,
@@ -286,17 +290,17 @@ function entryOf(
 
 /**
  * Record the entry with the event as it reads after the write (null once deleted) and its
- * counts: appended here, or already written by the event's own statement (`seq`, PostgreSQL).
+ * counts: appended here, or already `written` by the event's own statement (PostgreSQL).
  */
 async function record(
   tx: Tx,
-  entry: NewHistory,
+  entry: HistoryRecord,
   event: EventRecord | null,
   counts: RegistrationCounts,
-  seq: number | null = null,
+  written = false,
 ): Promise<void> {
-  if (seq === null) await appendHistory(tx, entry, event, counts);
-  else entryWritten(tx, entry, seq, event, counts);
+  if (written) entryWritten(tx, entry, event, counts);
+  else await appendHistory(tx, entry, event, counts);
 }
 
 function checkPrecondition(e: EventRecord, pre: Precondition): void {

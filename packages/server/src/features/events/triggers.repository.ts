@@ -15,11 +15,12 @@ import {
   type Status,
 } from '@kairos/core';
 import { type QueryCreator, sql } from 'kysely';
-import { prepare } from '../../db/compiled.ts';
+import { type Prepared, prepare } from '../../db/compiled.ts';
 import { isSqlite } from '../../db/dialect.ts';
 import type { Database } from '../../db/schema.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
-import { ENTRY_SEQ, type EntryParams, withEntry } from '../history/history.repository.ts';
+import type { HistoryRecord } from '../history/history.record.ts';
+import { ENTRY_SEQ, type EntryParams, entryParams, withEntry } from '../history/history.repository.ts';
 import { EVENT_COLUMNS, type EventRecord, type TriggerRow } from './event.record.ts';
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
@@ -84,7 +85,12 @@ const updateEventRow = (db: QueryCreator<Database>, p: Partial<EventRecord> & { 
 /** An edit's write of its event's row, and the history entry to write in the same statement where it can (PostgreSQL). */
 export interface EventWrite {
   row: EventRecord;
-  entry?: EntryParams | undefined;
+  /**
+   * The history entry of the edit, to write in the same statement (PostgreSQL); its `seq` is set
+   * once that statement ran — with the write's COMMIT where the transaction holds statements back
+   * (`Tx.hold`): the statement is the edit's last, and travels with the COMMIT.
+   */
+  entry?: HistoryRecord | undefined;
 }
 
 type WriteParams = TriggerParams & Partial<EntryParams>;
@@ -116,15 +122,15 @@ const upsertTriggers = prepare((db, p: WriteParams, shape) => {
  * Make the event's trigger rows equal `desiredTriggers`; touches only rows that differ. `along`,
  * the event as it is to be written, is written with them: on PostgreSQL by a data-modifying CTE
  * of the trigger upsert when there is one (one round trip fewer per edit of the dates), else on
- * its own; and its history entry, if it has one, by another CTE of that statement. Answers the
- * entry's `seq` when it wrote it, null when the caller must (SQLite: its CTEs cannot write).
+ * its own; and its history entry, if it has one, by another CTE of that statement. Answers whether it wrote
+ * the entry (false: the caller must; SQLite's CTEs cannot write).
  */
 export async function syncTriggers(
   tx: Tx,
   event: EventDates & { id: string; status: string },
   now: number,
   along?: EventWrite,
-): Promise<number | null> {
+): Promise<boolean> {
   const want = desiredTriggers(event, now);
   const rows =
     tx.triggers.get(event.id) ??
@@ -152,19 +158,24 @@ export async function syncTriggers(
   const ctes = along !== undefined && !isSqlite(tx.db);
   const entry = ctes ? along.entry : undefined;
   const withEntry = entry ? WITH_ENTRY : 0;
-  let answer: unknown[] = [];
+  const write = async <P>(query: Prepared<P, unknown>, params: P, shape: number): Promise<void> => {
+    if (!entry) await query.execute(tx.db, params, shape);
+    else if (tx.hold) await tx.hold(query.statement(tx.db, params, shape), (rows) => (entry.seq = seqOf(rows)));
+    else entry.seq = seqOf((await query.execute(tx.db, params, shape)).rows);
+  };
+  const entryColumns = entry ? entryParams(entry) : {};
   if (missing.length > 0) {
     const rows = missing.map((b) => ({ eventId: event.id, trigger: b.trigger, dueAt: b.at }));
     if (along !== undefined && !ctes) await writeEventRow.execute(tx.db, along.row);
-    const params = { ...triggerParams(ctes ? along.row : event, rows), ...entry };
-    answer = (await upsertTriggers.execute(tx.db, params, rows.length * 4 + (ctes ? WITH_EVENT : 0) + withEntry)).rows;
+    const params = { ...triggerParams(ctes ? along.row : event, rows), ...entryColumns };
+    await write(upsertTriggers, params, rows.length * 4 + (ctes ? WITH_EVENT : 0) + withEntry);
     await triggersAdded(tx, rows);
-  } else if (along !== undefined) answer = (await writeEventRow.execute(tx.db, { ...along.row, ...entry }, withEntry)).rows;
-  if (!entry) return null;
-  const seq = (answer[0] as { seq?: number } | undefined)?.seq;
-  if (seq === undefined) throw new Error(`event ${event.id}: its history insert answered no seq`);
-  return Number(seq);
+  } else if (along !== undefined) await write(writeEventRow, { ...along.row, ...entryColumns }, withEntry);
+  return entry !== undefined;
 }
+
+/** The `seq` a statement written `withEntry` answered (NaN if none: it always answers one). */
+const seqOf = (rows: readonly unknown[]): number => Number((rows[0] as { seq?: unknown } | undefined)?.seq);
 
 /**
  * Make the event's reminder row equal `reminderDueAt` (SPEC §14): it depends on the confirmed

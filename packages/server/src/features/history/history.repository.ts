@@ -40,21 +40,15 @@ export async function appendHistory(
 ): Promise<HistoryRecord> {
   const [row] = (await insertAlone.execute(tx.db, entryParams(e))).rows;
   if (!row) throw new Error('history insert returned no seq');
-  return entryWritten(tx, e, Number(row.seq), event, counts);
+  return entryWritten(tx, { ...e, seq: Number(row.seq) }, event, counts);
 }
 
 /**
- * An entry that another repository's statement wrote (`withEntry`), `seq` that statement's
- * answer: recorded as `appendHistory` records one, for the stream to hear of after commit.
+ * An entry that another repository's statement wrote (`withEntry`; its `seq` set by that
+ * repository, at the latest when the write commits): recorded as `appendHistory` records one,
+ * for the stream to hear of after commit.
  */
-export function entryWritten(
-  tx: Tx,
-  e: NewHistory,
-  seq: number,
-  event: EventRecord | null,
-  counts: RegistrationCounts,
-): HistoryRecord {
-  const entry = { ...e, seq };
+export function entryWritten(tx: Tx, entry: HistoryRecord, event: EventRecord | null, counts: RegistrationCounts): HistoryRecord {
   tx.effects.entries.push({ entry, event, counts });
   return entry;
 }

@@ -85,6 +85,8 @@ export class WebhooksService {
     if (effects.entries.length === 0 && effects.registrations.length === 0) return;
     const webhooks = await this.active(tx);
     if (webhooks.length === 0) return;
+    // The entries' seq, from a statement the write may have held back for its COMMIT.
+    await tx.flush?.();
     const last = effects.entries.at(-1)?.entry.seq;
     const seen = last ?? (await lastSeq(tx.db));
     const rows = deliveriesFor(effects, webhooks, this.deps.clock.now(), seen);
