@@ -237,3 +237,60 @@ test('an edit whose last statement fails with its COMMIT changes nothing', async
     await rawSql(database, 'drop trigger refuse_boom on events');
   }
 });
+
+/**
+ * The held statement and the messages write their values into the SQL as literals (db/prepared.ts
+ * `literalOf`): text with quotes, backslashes, placeholders and SQL of its own comes back exactly
+ * as sent, and does nothing else.
+ */
+test('an edit writes hostile text as text', async () => {
+  const now = Date.now();
+  const { id } = await createEvent(server, {
+    title: 'Plain',
+    ...datesBody({ startsAt: now + 5 * MIN, endsAt: now + 6 * MIN }),
+  });
+  const text = {
+    title: `O'Brien "quoted" $1 '' '); --`,
+    description: `'); drop table events; -- \\x41 \\\\ E'\\n' ünïcødé 🎉 $$ $tag$ \t tab`,
+    venue: '\\',
+  };
+  const edited = await ok(
+    server.api('PATCH', `/events/${id}`, {
+      token: server.adminToken,
+      json: { ...text, ...datesBody({ startsAt: now + 7 * MIN, endsAt: now + 8 * MIN }) },
+    }),
+    200,
+  );
+  expect({ title: edited.json.title, description: edited.json.description, venue: edited.json.venue }).toEqual(text);
+  const read = await ok(server.api('GET', `/events/${id}`), 200);
+  expect({ title: read.json.title, description: read.json.description, venue: read.json.venue }).toEqual(text);
+  const [row] = await rawRows<{ title: string; description: string; venue: string }>(
+    database,
+    'select title, description, venue from events where id = ?',
+    id,
+  );
+  expect(row).toEqual(text);
+  expect(await jobsOf(id)).toEqual({ event_start: now + 7 * MIN, event_end: now + 8 * MIN });
+
+  // And on a database whose strings still read backslashes as escapes (standard_conforming_strings off).
+  const setting = (value: string) =>
+    rawSql(
+      database,
+      `do $$ begin execute format('alter database %I set standard_conforming_strings = ${value}', current_database()); end $$`,
+    );
+  await setting('off');
+  const old = await new TestServer(database, {}).start();
+  try {
+    const again = { ...text, venue: `C:\\temp\\new 'room'` };
+    await ok(old.api('PATCH', `/events/${id}`, { token: old.adminToken, json: again }), 200);
+    const [stored] = await rawRows<{ title: string; description: string; venue: string }>(
+      database,
+      'select title, description, venue from events where id = ?',
+      id,
+    );
+    expect(stored).toEqual(again);
+  } finally {
+    await old.stop();
+    await setting('on');
+  }
+});
