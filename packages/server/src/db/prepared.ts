@@ -132,8 +132,12 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
   };
   /** Send the statements as one message; one result per statement (a PREPARE's own is left out). */
   const send = async (client: pg.PoolClient, statements: readonly Statement[]): Promise<pg.QueryResult[]> => {
+    // A connection not seen before holds none; one whose list is in doubt (null) is read again.
     let known = held.get(client);
-    if (!known) {
+    if (known === undefined) {
+      known = new Set();
+      held.set(client, known);
+    } else if (known === null) {
       const { rows } = await client.query<{ name: string }>(
         `select name from pg_prepared_statements where name like 'kairos\\_m%'`,
       );
