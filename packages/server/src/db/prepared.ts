@@ -8,9 +8,10 @@
  *
  * A query text gets a name the first time it runs; the names are bounded (`MAX_NAMES`: texts
  * past them, such as `in (…)` lists of a length seen once, stay unnamed). A name is given for a
- * text with parameters only: the parameterless messages are multi-statement simple-protocol ones
- * (a write's BEGIN, its NOTIFY with COMMIT), which a name would force into the extended protocol;
- * such a message answers with its last statement's rows.
+ * text with parameters only. A write's BEGIN and COMMIT are simple-protocol messages of several
+ * statements (one round trip), which node-postgres cannot prepare: `message` prepares their
+ * statements by SQL instead, once per connection, and `held` lets a write's last statement
+ * travel with its COMMIT (decision 9).
  *
  * A prepared `select *` fails once its table's columns change ("cached plan must not change
  * result type", 0A000): a newer version's migration during a rolling upgrade does that. Then the
