@@ -10,18 +10,21 @@ import { isSqlite } from '../../db/dialect.ts';
 import type { Database, EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { HistoryRecord } from '../history/history.record.ts';
-import { ENTRY_SEQ, type EntryParams, entryParams, withEntry } from '../history/history.repository.ts';
+import { ENTRY_SEQ, type EntryParams, entryParams, entrySeq, withEntry } from '../history/history.repository.ts';
 import { countsFrom, countsOf, countsOfEventRow } from '../registrations/registrations.repository.ts';
-import { EVENT_COLUMNS, type EventRecord } from './event.record.ts';
+import type { EventRecord } from './event.record.ts';
 import { type ListFilter, listEventKeys } from './events.query.ts';
 import {
   deleteTriggersOf,
+  eventRow,
   newTriggerRows,
   syncTriggers,
   type TriggerParams,
   triggerParams,
   triggersAdded,
   triggerValues,
+  WITH_ENTRY,
+  WITH_EVENT,
 } from './triggers.repository.ts';
 
 export type { ListFilter } from './events.query.ts';
@@ -135,7 +138,7 @@ export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<st
  */
 export async function insertEvent(tx: Tx, event: EventRecord, now: number, entry?: HistoryRecord): Promise<boolean> {
   const triggers = newTriggerRows(tx, event, now);
-  const withEntry = entry && !isSqlite(tx.db) ? { ...entryParams(entry) } : undefined;
+  const withEntry = entry && !isSqlite(tx.db) ? entryParams(entry) : undefined;
   let answer: unknown[] = [];
   if (isSqlite(tx.db)) {
     await insertEventRow.execute(tx.db, event);
@@ -148,21 +151,10 @@ export async function insertEvent(tx: Tx, event: EventRecord, now: number, entry
   }
   await triggersAdded(tx, triggers);
   if (!entry || !withEntry) return false;
-  entry.seq = seqOf(answer, event.id);
+  entry.seq = entrySeq(answer);
+  if (Number.isNaN(entry.seq)) throw new Error(`event ${event.id}: its history insert answered no seq`);
   return true;
 }
-
-const WITH_EVENT = 1;
-const WITH_ENTRY = 2;
-
-const seqOf = (rows: unknown[], eventId: string): number => {
-  const seq = (rows[0] as { seq?: number } | undefined)?.seq;
-  if (seq === undefined) throw new Error(`event ${eventId}: its history insert answered no seq`);
-  return Number(seq);
-};
-
-const eventRow = (p: EventRecord): EventRecord =>
-  Object.fromEntries(EVENT_COLUMNS.map((c) => [c, p[c]])) as unknown as EventRecord;
 
 /** The event's row; with `WITH_ENTRY`, the entry's insert as a CTE (answers its `seq`). */
 const insertEventRow = prepare((db, p: EventRecord & Partial<EntryParams>, shape) =>

@@ -20,7 +20,7 @@ import { isSqlite } from '../../db/dialect.ts';
 import type { Database } from '../../db/schema.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
 import type { HistoryRecord } from '../history/history.record.ts';
-import { ENTRY_SEQ, type EntryParams, entryParams, withEntry } from '../history/history.repository.ts';
+import { ENTRY_SEQ, type EntryParams, entryParams, entrySeq, withEntry } from '../history/history.repository.ts';
 import { EVENT_COLUMNS, type EventRecord, type TriggerRow } from './event.record.ts';
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
@@ -53,10 +53,14 @@ export async function triggersAdded(tx: Tx, rows: TriggerRow[]): Promise<void> {
   );
 }
 
-/** The event's own columns (all but `id`), each bound to its parameter. */
-function eventColumns(p: Partial<EventRecord>): Omit<EventRecord, 'id'> {
-  return Object.fromEntries(EVENT_COLUMNS.filter((c) => c !== 'id').map((c) => [c, p[c]])) as Omit<EventRecord, 'id'>;
+/** The event's row, each column bound to its parameter (a prepared statement's slots). */
+export function eventRow(p: Partial<EventRecord>): EventRecord {
+  return Object.fromEntries(EVENT_COLUMNS.map((c) => [c, p[c]])) as unknown as EventRecord;
 }
+
+/** Shape bits of the statements that write an event (`prepare`'s shape; the row count above them). */
+export const WITH_EVENT = 1;
+export const WITH_ENTRY = 2;
 
 /** Trigger rows as parameters: `t<i>` and `d<i>`, the i-th row's boundary and instant. */
 export type TriggerParams = { id: string } & Partial<EventRecord> & Record<`t${number}` | `d${number}`, string | number>;
@@ -79,8 +83,10 @@ export function triggerValues(p: TriggerParams, n: number): TriggerRow[] {
   }));
 }
 
-const updateEventRow = (db: QueryCreator<Database>, p: Partial<EventRecord> & { id: string }) =>
-  db.updateTable('events').set(eventColumns(p)).where('id', '=', p.id);
+const updateEventRow = (db: QueryCreator<Database>, p: Partial<EventRecord> & { id: string }) => {
+  const { id: _, ...columns } = eventRow(p);
+  return db.updateTable('events').set(columns).where('id', '=', p.id);
+};
 
 /** An edit's write of its event's row, and the history entry to write in the same statement where it can (PostgreSQL). */
 export interface EventWrite {
@@ -94,8 +100,6 @@ export interface EventWrite {
 }
 
 type WriteParams = TriggerParams & Partial<EntryParams>;
-const WITH_EVENT = 1;
-const WITH_ENTRY = 2;
 
 /** The event's row, all columns but `id`; with `WITH_ENTRY`, the entry's insert as a CTE (answers its `seq`). */
 const writeEventRow = prepare((db, p: EventRecord & Partial<EntryParams>, shape) =>
@@ -160,8 +164,8 @@ export async function syncTriggers(
   const withEntry = entry ? WITH_ENTRY : 0;
   const write = async <P>(query: Prepared<P, unknown>, params: P, shape: number): Promise<void> => {
     if (!entry) await query.execute(tx.db, params, shape);
-    else if (tx.hold) await tx.hold(query.statement(tx.db, params, shape), (rows) => (entry.seq = seqOf(rows)));
-    else entry.seq = seqOf((await query.execute(tx.db, params, shape)).rows);
+    else if (tx.hold) await tx.hold(query.statement(tx.db, params, shape), (rows) => (entry.seq = entrySeq(rows)));
+    else entry.seq = entrySeq((await query.execute(tx.db, params, shape)).rows);
   };
   const entryColumns = entry ? entryParams(entry) : {};
   if (missing.length > 0) {
@@ -173,9 +177,6 @@ export async function syncTriggers(
   } else if (along !== undefined) await write(writeEventRow, { ...along.row, ...entryColumns }, withEntry);
   return entry !== undefined;
 }
-
-/** The `seq` a statement written `withEntry` answered (NaN if none: it always answers one). */
-const seqOf = (rows: readonly unknown[]): number => Number((rows[0] as { seq?: unknown } | undefined)?.seq);
 
 /**
  * Make the event's reminder row equal `reminderDueAt` (SPEC §14): it depends on the confirmed

@@ -90,6 +90,9 @@ export function withEntry(db: QueryCreator<Database>, p: EntryParams): QueryCrea
 /** What a statement written `withEntry` returns: the entry's `seq`, on each of its rows. */
 export const ENTRY_SEQ = sql<number>`(select seq from entry)`.as('seq');
 
+/** The `seq` in the rows of a statement written `withEntry` (NaN if none: it always answers one). */
+export const entrySeq = (rows: readonly unknown[]): number => Number((rows[0] as { seq?: unknown } | undefined)?.seq);
+
 const insertAlone = prepare((db, p: EntryParams) => insertEntry(db, p));
 
 export async function historyOf(db: Db, eventId: string, afterSeq: number, limit: number): Promise<HistoryRecord[]> {
