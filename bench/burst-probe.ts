@@ -17,17 +17,12 @@ import path from 'node:path';
 import { seedStarts } from '../packages/server/test/support/seed.ts';
 import { stopAll, TestServer, tempDir } from '../packages/server/test/support/server.ts';
 import { openStream } from '../packages/server/test/support/sse.ts';
+import { cpuSeconds } from './lib/cpu.ts';
 
 const EVENTS = Number(process.env.EVENTS ?? 10_000);
 const CLIENTS = Number(process.env.CLIENTS ?? 3);
 /** Time from seeding to the due instant: the server notices the seeded rows well within it. */
 const LEAD_MS = Number(process.env.LEAD_MS ?? 25_000);
-
-/** User + system CPU seconds of a process, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** PROFILE_DIR=… : the server runs under `node --cpu-prof` (the profile is written when it stops). */
 class ProfiledServer extends TestServer {
@@ -61,7 +56,7 @@ async function main() {
 
   // CPU the server spends on the burst: on a shared, loaded machine a steadier figure than wall time.
   while (Date.now() < due - 300) await new Promise((r) => setTimeout(r, Math.min(200, due - 300 - Date.now())));
-  const cpu0 = cpuSeconds(server.child?.pid);
+  const cpu0 = cpuSeconds(server.child?.pid ?? 0);
   const transitions = (s: (typeof streams)[number]) => s.messages.filter((m) => m.type === 'transition');
   const deadline = due + 180_000;
   while (streams.some((s) => transitions(s).length < EVENTS)) {
@@ -83,7 +78,7 @@ async function main() {
     lastMs = Math.max(lastMs, (got.at(-1)?.receivedAt ?? 0) - due);
     for (const m of got) maxLate = Math.max(maxLate, m.data.lateMs);
   }
-  const cpu = cpuSeconds(server.child?.pid) - cpu0;
+  const cpu = cpuSeconds(server.child?.pid ?? 0) - cpu0;
   const batches = server.output.split('\n').filter((l) => l.includes('scheduler fired a batch')).length;
   const sched = await server.api('GET', '/scheduler', { token: server.adminToken });
   console.log(

@@ -3,21 +3,9 @@
  * (/proc, Linux) and the statements they sent (pg_stat_statements) per write request, and the
  * statements that took the database's time. Not a goal row: a pointer for whoever speeds it up.
  */
-import fs from 'node:fs';
 import type pg from 'pg';
+import { cpuSeconds } from './cpu.ts';
 import type { Kairos } from './kairos.ts';
-
-/** CPU seconds (user + system) a process used so far; 0 when /proc cannot tell. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of proc(5) (utime, stime), in clock ticks of 1/100 s on Linux.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 const short = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 70);
 

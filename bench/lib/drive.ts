@@ -3,6 +3,7 @@
  * answered, for a fixed time after a warm-up. The writes rows (HTTP and the bare yardsticks) all
  * run through this one loop, so they are timed the same way.
  */
+import { type CpuShare, cpuMeter } from './cpu.ts';
 import { phase } from './progress.ts';
 
 export interface DriveResult {
@@ -12,11 +13,13 @@ export interface DriveResult {
   failed: number;
   /** The first few failures' reasons, for the notes. */
   errors: string[];
+  /** Where the timed requests' CPU went (null off Linux). */
+  cpu: CpuShare | null;
 }
 
 /** `send(i)` performs request number `i` (warm-up ones included) and says whether it succeeded. */
 export async function keepBusy(
-  opts: { inFlight: number; ms: number; warmup: number; label: string },
+  opts: { inFlight: number; ms: number; warmup: number; label: string; servers?: readonly number[] },
   send: (i: number) => Promise<boolean>,
 ): Promise<DriveResult> {
   let n = 0;
@@ -33,6 +36,7 @@ export async function keepBusy(
   const latencyMs: number[] = [];
   let failed = 0;
   const bar = phase(opts.label, Math.round(opts.ms / 1000));
+  const meter = cpuMeter(opts.servers ?? []);
   const t0 = performance.now();
   const end = t0 + opts.ms;
   await Promise.all(
@@ -46,6 +50,7 @@ export async function keepBusy(
     }),
   );
   const elapsed = performance.now() - t0;
+  const cpu = meter?.(latencyMs.length + failed) ?? null;
   bar.end();
-  return { perSec: (latencyMs.length / elapsed) * 1000, latencyMs, failed, errors };
+  return { perSec: (latencyMs.length / elapsed) * 1000, latencyMs, failed, errors, cpu };
 }

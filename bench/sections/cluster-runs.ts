@@ -27,7 +27,8 @@ export async function httpWrites(
   const at = (i: number) => instances[i % n] as Kairos;
   const events: Array<{ id: string; startsAt: number }> = [];
   const label = `${n} instance${n > 1 ? 's' : ''}`;
-  const creates = await keepBusy({ ...opts, label: `Kairos, ${label}: POST /events` }, async (i) => {
+  const servers = instances.map((k) => k.pid);
+  const creates = await keepBusy({ ...opts, servers, label: `Kairos, ${label}: POST /events` }, async (i) => {
     const startsAt = opts.firstStart + (i % 10_000) * 60_000;
     const r = await at(i).api('POST', '/events', { json: oneShot(`Write ${i}`, startsAt) });
     if (r.status !== 201) throw new Error(`POST /events: ${r.status} ${r.text.slice(0, 200)}`);
@@ -35,7 +36,7 @@ export async function httpWrites(
     return true;
   });
   if (events.length < 2 * opts.inFlight) throw new Error(`only ${events.length} events created to move`);
-  const moves = await keepBusy({ ...opts, label: `Kairos, ${label}: PATCH moves` }, async (i) => {
+  const moves = await keepBusy({ ...opts, servers, label: `Kairos, ${label}: PATCH moves` }, async (i) => {
     const e = events[i % events.length] as (typeof events)[number];
     const startsAt = e.startsAt + 60_000;
     const { title: _, ...dates } = oneShot('', startsAt);

@@ -40,12 +40,16 @@ export function clusterTables(z: Sizes) {
   const writes: Section = {
     id: 'cluster-writes',
     title: 'Cluster: writes',
-    about: `${common} \`POST /events\` (start and end a month out: 2 triggers, 1 history entry; no jobs, as both are beyond the job horizon of ${HORIZON_MS / 60_000} min) for ${sec(z.clusterWritesMs)}, then \`PATCH\` date moves of the events just created (both triggers re-timed, 1 history entry) for ${sec(z.clusterWritesMs)}, each with ${z.clusterInFlight} requests in flight after a warm-up of ${WARMUP_PER_PROCESS} requests per instance, request i sent to instance i mod n. The yardstick, bare PostgreSQL, writes the same rows at the same concurrency from ${z.clusterInFlight} \`pg\` connections (after ${WARMUP_PER_PROCESS} of its own), one transaction per event, into a database Kairos migrated: create = the events row, its triggers rows, graphile-worker jobs (one \`add_jobs\`, a job_key each) for the triggers within the horizon, the history row; move = the events row updated, its triggers rows re-timed, the jobs within the horizon re-timed by \`add_jobs\`, the history row. It leaves out what is the server's way rather than rows: HTTP, the session lookup, reads before writing, locks, the commit NOTIFY.`,
+    about: `${common} \`POST /events\` (start and end a month out: 2 triggers, 1 history entry; no jobs, as both are beyond the job horizon of ${HORIZON_MS / 60_000} min) for ${sec(z.clusterWritesMs)}, then \`PATCH\` date moves of the events just created (both triggers re-timed, 1 history entry) for ${sec(z.clusterWritesMs)}, each with ${z.clusterInFlight} requests in flight after a warm-up of ${WARMUP_PER_PROCESS} requests per instance, request i sent to instance i mod n. The yardstick, bare PostgreSQL, writes the same rows at the same concurrency from ${z.clusterInFlight} \`pg\` connections (after ${WARMUP_PER_PROCESS} of its own), one transaction per event, into a database Kairos migrated: create = the events row, its triggers rows, graphile-worker jobs (one \`add_jobs\`, a job_key each) for the triggers within the horizon, the history row; move = the events row updated, its triggers rows re-timed, the jobs within the horizon re-timed by \`add_jobs\`, the history row. It leaves out what is the server's way rather than rows: HTTP, the session lookup, reads before writing, locks, the commit NOTIFY. The CPU columns (\`/proc\`, over the timed requests only) say where each write's CPU went: the instances (summed), every PostgreSQL process, the load client (this bench's process, which is also the bare yardstick's client), and how many of the machine's cores were busy on average. Where every core is busy, writes/s is the cores divided by the CPU a write costs summed over all three; where some are idle, something else bounds it (for one instance, its one JavaScript thread).`,
     columns: [
       { key: 'perSec', label: 'writes/s', digits: 0 },
       { key: 'p50', label: 'p50 ms' },
       { key: 'p99', label: 'p99 ms' },
       { key: 'failed', label: 'failed', digits: 0 },
+      { key: 'serversMs', label: 'instances CPU ms/write', digits: 2 },
+      { key: 'postgresMs', label: 'PostgreSQL CPU ms/write', digits: 2 },
+      { key: 'clientMs', label: 'client CPU ms/write', digits: 2 },
+      { key: 'coresBusy', label: `cores busy of ${os.cpus().length}`, digits: 2 },
     ],
     compare: {
       key: 'perSec',

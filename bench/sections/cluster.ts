@@ -50,7 +50,18 @@ async function attempt<T>(section: Section, what: string, fn: () => Promise<T>):
 
 const writeCells = (r: DriveResult) => {
   const s = summarise(r.latencyMs);
-  return { perSec: round(r.perSec, 0), p50: round(s.p50), p99: round(s.p99), failed: r.failed };
+  const cpu = r.cpu;
+  const ms = (x: number | null | undefined) => (x === null || x === undefined ? null : round(x, 2));
+  return {
+    perSec: round(r.perSec, 0),
+    p50: round(s.p50),
+    p99: round(s.p99),
+    failed: r.failed,
+    serversMs: ms(cpu?.serversMs),
+    postgresMs: ms(cpu?.postgresMs),
+    clientMs: ms(cpu?.clientMs),
+    coresBusy: cpu ? round(cpu.coresBusy, 2) : null,
+  };
 };
 
 async function bare(pgServer: PostgresInstance, ctx: Ctx, firstStart: number): Promise<BareRun> {
