@@ -239,6 +239,38 @@ test('an edit whose last statement fails with its COMMIT changes nothing', async
 });
 
 /**
+ * A create's one statement (its event, trigger rows and history entry) is held back too. An event a
+ * month out has no job to add, so nothing sends it before the COMMIT: when it fails there, nothing
+ * of the event is left, no history entry, no trigger row, and the next create goes through.
+ */
+test('a create whose statement fails with its COMMIT leaves nothing', async () => {
+  const at = Date.now() + 30 * 24 * 60 * MIN;
+  await rawSql(
+    database,
+    `create or replace function refuse_boom() returns trigger language plpgsql as $$
+       begin if new.title = 'Boom' then raise exception 'refused by the test'; end if; return new; end $$`,
+  );
+  await rawSql(database, 'create trigger refuse_boom before insert on events for each row execute function refuse_boom()');
+  try {
+    const count = async (table: string) =>
+      Number((await rawRows<{ n: string }>(database, `select count(*) as n from ${table}`))[0]?.n);
+    const before = { events: await count('events'), history: await count('history'), triggers: await count('triggers') };
+    const failed = await server.api('POST', '/events', {
+      token: server.adminToken,
+      json: { title: 'Boom', ...datesBody({ startsAt: at, endsAt: at + MIN }) },
+    });
+    expect(failed.status).toBe(500);
+    expect({ events: await count('events'), history: await count('history'), triggers: await count('triggers') }).toEqual(before);
+    const { id } = await createEvent(server, { title: 'Fine', ...datesBody({ startsAt: at, endsAt: at + MIN }) });
+    const history = (await ok(server.api('GET', `/events/${id}/history`, { token: server.adminToken }), 200)).json.items;
+    expect(history.map((h: { cause: string }) => h.cause)).toEqual(['create']);
+    expect(await count('triggers')).toBe(before.triggers + 2);
+  } finally {
+    await rawSql(database, 'drop trigger refuse_boom on events');
+  }
+});
+
+/**
  * The held statement and the messages write their values into the SQL as literals (db/prepared.ts
  * `literalOf`): text with quotes, backslashes, placeholders and SQL of its own comes back exactly
  * as sent, and does nothing else.

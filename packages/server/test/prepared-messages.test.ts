@@ -8,7 +8,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { held, isPreparedMismatch, message, preparedPool } from '../src/db/prepared.ts';
+import { held, isPreparedMismatch, MAX_HELD, message, preparedPool } from '../src/db/prepared.ts';
 import { freshDatabase } from './support/server.ts';
 
 let pool: pg.Pool;
@@ -64,4 +64,22 @@ test('a held statement runs first in the next message, or on its own before a st
     expect(await count()).toEqual([{ c: 2 }]);
     expect(heard).toHaveLength(2);
   });
+});
+
+test(`at most ${MAX_HELD} statements are held: one more sends those first, in one message`, async () => {
+  await sql`create table if not exists many (n int)`.execute(db);
+  const heard: number[] = [];
+  await db.connection().execute(async (conn) => {
+    const on = async (text: string) => (await sql.raw<Record<string, unknown>>(text).execute(conn)).rows;
+    const hold = (n: number) => on(held({ sql: 'insert into many values ($1)', args: [n] }, () => heard.push(n)));
+    await on('begin');
+    for (let n = 1; n <= MAX_HELD; n++) await hold(n);
+    expect(heard).toEqual([]);
+    await hold(MAX_HELD + 1);
+    // The first MAX_HELD ran, in order, before the next was held; that one waits for the COMMIT.
+    expect(heard).toEqual(Array.from({ length: MAX_HELD }, (_, i) => i + 1));
+    await on(message([{ sql: 'commit' }]));
+    expect(heard).toHaveLength(MAX_HELD + 1);
+  });
+  expect((await sql<{ c: number }>`select count(*)::int as c from many`.execute(db)).rows).toEqual([{ c: MAX_HELD + 1 }]);
 });

@@ -103,29 +103,38 @@ test('an endpoint changed anywhere applies to the very next write on every insta
 });
 
 /**
- * An edit's last statement, which writes its history entry, travels with its COMMIT (`Tx.hold`);
- * the webhooks consequence runs before that and needs the entry's `seq`: it sends the held
- * statement first. Each edit's delivery names the seq its history entry has.
+ * A create's or an edit's last statement, which writes its history entry, travels with its COMMIT
+ * (`Tx.hold`); the webhooks consequence runs before that and needs the entry's `seq`: it sends the
+ * held statement first. Each delivery names the seq its history entry has.
  */
-test("an edit's delivery carries its history entry's seq", async () => {
+test("a create's and an edit's delivery carry their history entry's seq", async () => {
   const receiver = await startReceiver();
   try {
-    await ok(a.api('POST', '/webhooks', { token: a.adminToken, json: { url: receiver.url, types: ['event.updated'] } }), 201);
+    await ok(
+      a.api('POST', '/webhooks', { token: a.adminToken, json: { url: receiver.url, types: ['event.created', 'event.updated'] } }),
+      201,
+    );
     const t = Date.now() + 30 * 86_400_000;
     const { id } = await createEvent(a, { title: 'Edited', ...datesBody({ startsAt: t, endsAt: t + 3600_000 }) }, a.adminToken);
     for (const [i, venue] of ['Hall A', 'Hall B', 'Hall C'].entries()) {
       const by = i % 2 ? b : a;
       await ok(by.api('PATCH', `/events/${id}`, { token: by.adminToken, json: { venue } }), 200);
     }
-    await receiver.waitFor((all) => all.length >= 3, 20_000);
+    await receiver.waitFor((all) => all.length >= 4, 20_000);
     const history = (await ok(a.api('GET', `/events/${id}/history`, { token: a.adminToken }), 200)).json.items as Array<{
       seq: number;
       cause: string;
     }>;
-    const edits = history.filter((h) => h.cause === 'edit').map((h) => h.seq);
-    expect(edits).toHaveLength(3);
-    expect(receiver.received.map((r) => r.json.data.seq)).toEqual(edits);
-    expect(receiver.received.map((r) => r.json.data.event.venue)).toEqual(['Hall A', 'Hall B', 'Hall C']);
+    const writes = history.filter((h) => h.cause === 'create' || h.cause === 'edit');
+    expect(writes.map((h) => h.cause)).toEqual(['create', 'edit', 'edit', 'edit']);
+    expect(receiver.received.map((r) => r.json.data.seq)).toEqual(writes.map((h) => h.seq));
+    expect(receiver.received.map((r) => r.json.type)).toEqual([
+      'event.created',
+      'event.updated',
+      'event.updated',
+      'event.updated',
+    ]);
+    expect(receiver.received.map((r) => r.json.data.event.venue).slice(1)).toEqual(['Hall A', 'Hall B', 'Hall C']);
   } finally {
     await receiver.close();
   }

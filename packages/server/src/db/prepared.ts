@@ -63,6 +63,13 @@ interface Held {
   rows: (rows: unknown[]) => void;
 }
 const helds = new Map<string, Held>();
+/**
+ * At most this many statements are held on a connection at once: holding one more sends them
+ * first. A write that holds one per event it writes (an import of thousands in one transaction)
+ * so sends them in messages of this many, not one message the size of the import, which
+ * PostgreSQL would parse whole before running any.
+ */
+export const MAX_HELD = 64;
 
 /**
  * A statement held back on its connection until the next statement there: it then runs first, in
@@ -198,6 +205,7 @@ export function preparedPool(pool: pg.Pool): PostgresPool {
         if (text.startsWith(HELD)) {
           const h = helds.get(text);
           helds.delete(text);
+          if (holding.length >= MAX_HELD) await sendAfterHeld([]);
           if (h) holding.push(h);
           return { command: 'SELECT', rowCount: 0, rows: [], fields: [] };
         }

@@ -10,7 +10,7 @@ import { isSqlite } from '../../db/dialect.ts';
 import type { Database, EventsTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { HistoryRecord } from '../history/history.record.ts';
-import { ENTRY_SEQ, type EntryParams, entryParams, entrySeq, withEntry } from '../history/history.repository.ts';
+import { ENTRY_SEQ, type EntryParams, entryParams, withEntry, writeWithEntry } from '../history/history.repository.ts';
 import { countsFrom, countsOf, countsOfEventRow } from '../registrations/registrations.repository.ts';
 import type { EventRecord } from './event.record.ts';
 import { type ListFilter, listEventKeys } from './events.query.ts';
@@ -133,27 +133,26 @@ export async function findEvents(db: Db, ids: readonly string[]): Promise<Map<st
  * A new event, its triggers and its history entry (`entry`, whose `seq` this sets when it writes
  * it). On PostgreSQL one statement writes them all (the event's insert and the entry's are
  * data-modifying CTEs of the triggers' insert, whose foreign key sees the event): two round trips
- * fewer per create. Answers whether it wrote the entry (false: the caller must append it; SQLite's
- * CTEs cannot write, and its statements cost no round trip).
+ * fewer per create, and that statement is held for the write's COMMIT (`writeWithEntry`): one
+ * more. Answers whether it wrote the entry (false: the caller must append it; SQLite's CTEs cannot
+ * write, and its statements cost no round trip).
  */
 export async function insertEvent(tx: Tx, event: EventRecord, now: number, entry?: HistoryRecord): Promise<boolean> {
   const triggers = newTriggerRows(tx, event, now);
-  const withEntry = entry && !isSqlite(tx.db) ? entryParams(entry) : undefined;
-  let answer: unknown[] = [];
   if (isSqlite(tx.db)) {
     await insertEventRow.execute(tx.db, event);
     if (triggers.length > 0) await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 4);
+  } else if (!entry) {
+    if (triggers.length === 0) await insertEventRow.execute(tx.db, event);
+    else await insertTriggers.execute(tx.db, triggerParams(event, triggers), triggers.length * 4 + WITH_EVENT);
   } else if (triggers.length === 0) {
-    answer = (await insertEventRow.execute(tx.db, { ...event, ...withEntry }, withEntry ? WITH_ENTRY : 0)).rows;
+    await writeWithEntry(tx, insertEventRow, { ...event, ...entryParams(entry) }, WITH_ENTRY, entry);
   } else {
-    const params = { ...triggerParams(event, triggers), ...withEntry };
-    answer = (await insertTriggers.execute(tx.db, params, triggers.length * 4 + WITH_EVENT + (withEntry ? WITH_ENTRY : 0))).rows;
+    const params = { ...triggerParams(event, triggers), ...entryParams(entry) };
+    await writeWithEntry(tx, insertTriggers, params, triggers.length * 4 + WITH_EVENT + WITH_ENTRY, entry);
   }
   await triggersAdded(tx, triggers);
-  if (!entry || !withEntry) return false;
-  entry.seq = entrySeq(answer);
-  if (Number.isNaN(entry.seq)) throw new Error(`event ${event.id}: its history insert answered no seq`);
-  return true;
+  return entry !== undefined && !isSqlite(tx.db);
 }
 
 /** The event's row; with `WITH_ENTRY`, the entry's insert as a CTE (answers its `seq`). */

@@ -20,7 +20,7 @@ import { isSqlite } from '../../db/dialect.ts';
 import type { Database } from '../../db/schema.ts';
 import { type Db, type Tx, triggersInserted } from '../../db/unit-of-work.ts';
 import type { HistoryRecord } from '../history/history.record.ts';
-import { ENTRY_SEQ, type EntryParams, entryParams, entrySeq, withEntry } from '../history/history.repository.ts';
+import { ENTRY_SEQ, type EntryParams, entryParams, withEntry, writeWithEntry } from '../history/history.repository.ts';
 import { EVENT_COLUMNS, type EventRecord, type TriggerRow } from './event.record.ts';
 
 const toRow = (r: { eventId: string; trigger: string; dueAt: number | bigint | string }): TriggerRow => ({
@@ -163,9 +163,8 @@ export async function syncTriggers(
   const entry = ctes ? along.entry : undefined;
   const withEntry = entry ? WITH_ENTRY : 0;
   const write = async <P>(query: Prepared<P, unknown>, params: P, shape: number): Promise<void> => {
-    if (!entry) await query.execute(tx.db, params, shape);
-    else if (tx.hold) await tx.hold(query.statement(tx.db, params, shape), (rows) => (entry.seq = entrySeq(rows)));
-    else entry.seq = entrySeq((await query.execute(tx.db, params, shape)).rows);
+    if (entry) await writeWithEntry(tx, query, params, shape, entry);
+    else await query.execute(tx.db, params, shape);
   };
   const entryColumns = entry ? entryParams(entry) : {};
   if (missing.length > 0) {

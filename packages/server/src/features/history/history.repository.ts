@@ -4,7 +4,7 @@
  */
 import type { HistoryCause, Phase, RegistrationCounts, Status, TriggerKind } from '@kairos/core';
 import { type QueryCreator, type Selectable, sql } from 'kysely';
-import { prepare } from '../../db/compiled.ts';
+import { type Prepared, prepare } from '../../db/compiled.ts';
 import type { Database, HistoryTable } from '../../db/schema.ts';
 import type { Db, Tx } from '../../db/unit-of-work.ts';
 import type { EventRecord } from '../events/event.record.ts';
@@ -92,6 +92,23 @@ export const ENTRY_SEQ = sql<number>`(select seq from entry)`.as('seq');
 
 /** The `seq` in the rows of a statement written `withEntry` (NaN if none: it always answers one). */
 export const entrySeq = (rows: readonly unknown[]): number => Number((rows[0] as { seq?: unknown } | undefined)?.seq);
+
+/**
+ * Run `query`, a statement written `withEntry`, and set `entry.seq` from its answer. Where the
+ * transaction holds statements back (`Tx.hold`, PostgreSQL) it is held instead, to travel with
+ * the COMMIT unless another statement comes first (which sends it before itself), and the `seq`
+ * is set once it ran: a write's last statement costs no round trip of its own.
+ */
+export async function writeWithEntry<P>(
+  tx: Tx,
+  query: Prepared<P, unknown>,
+  params: P,
+  shape: number,
+  entry: HistoryRecord,
+): Promise<void> {
+  if (tx.hold) await tx.hold(query.statement(tx.db, params, shape), (rows) => (entry.seq = entrySeq(rows)));
+  else entry.seq = entrySeq((await query.execute(tx.db, params, shape)).rows);
+}
 
 const insertAlone = prepare((db, p: EntryParams) => insertEntry(db, p));
 
