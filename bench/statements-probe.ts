@@ -8,6 +8,10 @@
  *   npx tsx bench/statements-probe.ts            # 1 instance, 4 in flight, 400 of each
  *   INSTANCES=3 IN_FLIGHT=12 COUNT=1000 npx tsx bench/statements-probe.ts
  *   PROFILE_DIR=/tmp/prof npx tsx bench/statements-probe.ts   # and a CPU profile of each instance
+ *   INSTANCES=3 ONLY_FIRST=1 npx tsx bench/statements-probe.ts # every request to the first instance
+ *
+ * Instance CPU is also split into the main (JavaScript) thread and the others (V8's compiler and
+ * GC helpers, libuv's pool): decision 10 compares them between one and three instances.
  */
 import fs from 'node:fs';
 import { countStatements, databaseOf, oneShot, pgClient, STATEMENT_COUNTING, startCluster, stopCluster } from './lib/cluster.ts';
@@ -29,6 +33,13 @@ const statOf = (instances: readonly Kairos[], n: number) =>
   instances.reduce((sum, k) => {
     const stat = fs.readFileSync(`/proc/${k.pid}/stat`, 'utf8');
     return sum + Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n]) / 100;
+  }, 0);
+/** CPU seconds of the instances' main threads (the thread whose id is the pid), summed. */
+const mainThreadCpuOf = (instances: readonly Kairos[]) =>
+  instances.reduce((sum, k) => {
+    const stat = fs.readFileSync(`/proc/${k.pid}/task/${k.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
   }, 0);
 const userCpuOf = (instances: readonly Kairos[]) => statOf(instances, 11);
 const systemCpuOf = (instances: readonly Kairos[]) => statOf(instances, 12);
@@ -61,11 +72,19 @@ async function count(
   run: () => Promise<number>,
 ): Promise<void> {
   await admin.query('select pg_stat_statements_reset()');
-  const [cpu0, sys0, pg0, own0, t0] = [cpuOf(instances), systemCpuOf(instances), postgresCpu(), ownCpu(), performance.now()];
+  const [cpu0, sys0, main0, pg0, own0, t0] = [
+    cpuOf(instances),
+    systemCpuOf(instances),
+    mainThreadCpuOf(instances),
+    postgresCpu(),
+    ownCpu(),
+    performance.now(),
+  ];
   const requests = await run();
   const per = (seconds: number) => ((seconds * 1000) / requests).toFixed(2);
   const cpuMs = ((cpuOf(instances) - cpu0) * 1000) / requests;
   const systemMs = ((systemCpuOf(instances) - sys0) * 1000) / requests;
+  const mainMs = ((mainThreadCpuOf(instances) - main0) * 1000) / requests;
   console.log(
     `  ${((requests * 1000) / (performance.now() - t0)).toFixed(0)}/s; CPU per request: PostgreSQL ${per(postgresCpu() - pg0)} ms, this client ${per(ownCpu() - own0)} ms`,
   );
@@ -76,7 +95,7 @@ async function count(
   );
   const total = r.rows.reduce((sum, row) => sum + Number(row.calls), 0);
   console.log(
-    `  ${requests} requests, ${cpuMs.toFixed(2)} ms of instance CPU (${systemMs.toFixed(2)} in the kernel) and ${(total / requests).toFixed(2)} statements per request:`,
+    `  ${requests} requests, ${cpuMs.toFixed(2)} ms of instance CPU (${mainMs.toFixed(2)} on main threads, ${systemMs.toFixed(2)} in the kernel) and ${(total / requests).toFixed(2)} statements per request:`,
   );
   for (const row of r.rows.filter((x) => Number(x.calls) / requests >= 0.02)) {
     const ms = ((Number(row.ms) * 1000) / Number(row.calls)).toFixed(0).padStart(5);
@@ -112,7 +131,7 @@ try {
   const instances = await startCluster(url, INSTANCES);
   try {
     const database = databaseOf(url);
-    const at = (i: number) => instances[i % instances.length] as Kairos;
+    const at = (i: number) => instances[process.env.ONLY_FIRST ? 0 : i % instances.length] as Kairos;
     const first = Date.now() + 30 * DAY;
     const events: Array<{ id: string; startsAt: number }> = [];
     console.log(`${INSTANCES} instance(s), ${IN_FLIGHT} in flight, ${COUNT} of each. POST /events:`);
