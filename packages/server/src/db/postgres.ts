@@ -17,7 +17,7 @@
  * commits of other instances, so live updates and the exact timers follow writes made anywhere.
  */
 import { randomUUID } from 'node:crypto';
-import { IMPORT_ID } from '@kairos/core';
+import { IMPORT_ID, KairosError } from '@kairos/core';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { held, isPreparedMismatch, isStalePlan, message, preparedPool, type Statement } from './prepared.ts';
@@ -27,6 +27,7 @@ import {
   type Consequence,
   notify,
   ping,
+  type SessionCheck,
   type Store,
   subscribeTo,
   type WriteLock,
@@ -83,9 +84,14 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
     const effects = newEffects();
     const value = await db.connection().execute(async (conn) => {
       const begin = beginMessage(options);
-      const { rows } = await sql.raw<{ generation: string | null }>(begin.text).execute(conn);
-      const { generation, ...read } = rows[0] ?? { generation: null };
+      const { rows } = await sql.raw<{ generation: string | null; viewer?: string | null }>(begin.text).execute(conn);
+      const { generation, viewer, ...read } = rows[0] ?? { generation: null };
       const webhooksGeneration = generation ?? null;
+      const session = options?.session;
+      if (session) {
+        if (viewer !== session.role) throw new KairosError('unauthenticated', 'the session ended or changed; sign in again');
+        session.verified = true;
+      }
       const locked = begin.locked === null ? null : { id: begin.locked, row: begin.read ? read : undefined };
       try {
         const result = await withConsequences(
@@ -220,24 +226,46 @@ const LOCK_EVENT = 'select from events where id = $1 for update';
  * locks in statements of its own.
  */
 const withGenerations = new Map<string, string>();
-/** `read` with the webhooks' generation beside its row (and the generation alone when it finds none). */
-function withGeneration(read: string): string {
-  let sql = withGenerations.get(read);
+/**
+ * `read` with the webhooks' generation beside its row (and the generation alone when it finds
+ * none), and with `session`, the role the request's session still grants (`VIEWER`).
+ */
+function withGeneration(read: Statement, session: SessionCheck | undefined): Statement {
+  const args = read.args ?? [];
+  const key = session ? `${args.length}|${read.sql}` : read.sql;
+  let sql = withGenerations.get(key);
   if (sql === undefined) {
-    sql = `select g.generation, r.* from (select ${GENERATION}) g left join lateral (${read}) r on true`;
-    if (withGenerations.size < 100) withGenerations.set(read, sql);
+    const g = session ? `${GENERATION}, ${VIEWER(args.length + 1)}` : GENERATION;
+    sql = `select g.*, r.* from (select ${g}) g left join lateral (${read.sql}) r on true`;
+    if (withGenerations.size < 100) withGenerations.set(key, sql);
   }
-  return sql;
+  return { sql, args: session ? [...args, ...viewerArgs(session)] : args };
 }
+
+/**
+ * The role the request's cached session still grants its user (`WriteOptions.session`), as
+ * column `viewer`: null once it was revoked, expired, or its user deleted. Parameters from `$n`.
+ */
+const VIEWER = (n: number) =>
+  `(select u.role from sessions s join users u on u.id = s.user_id where s.token_hash = $${n} and s.expires_at > $${n + 1} and u.id = $${n + 2}) as viewer`;
+const viewerArgs = (s: SessionCheck) => [s.tokenHash, s.at, s.userId];
 
 function beginMessage(options: WriteOptions | undefined): { text: string; locked: string | null; read: boolean } {
   const locks = LOCKS[options?.lock ?? 'shared'];
   const event = options?.event;
+  const session = options?.session;
   if (event === undefined || !IMPORT_ID.test(event)) {
-    return { text: message([{ sql: 'begin' }, { sql: `${locks}, ${GENERATION}`, args: [] }]), locked: null, read: false };
+    const first: Statement = session
+      ? { sql: `${locks}, ${GENERATION}, ${VIEWER(1)}`, args: viewerArgs(session) }
+      : { sql: `${locks}, ${GENERATION}`, args: [] };
+    return { text: message([{ sql: 'begin' }, first]), locked: null, read: false };
   }
   const read = options?.read;
-  const last: Statement = read ? { sql: withGeneration(read.sql), args: read.args } : { sql: `select ${GENERATION}`, args: [] };
+  const last: Statement = read
+    ? withGeneration(read, session)
+    : session
+      ? { sql: `select ${GENERATION}, ${VIEWER(1)}`, args: viewerArgs(session) }
+      : { sql: `select ${GENERATION}`, args: [] };
   return {
     text: message([{ sql: 'begin' }, { sql: locks, args: [] }, { sql: LOCK_EVENT, args: [event] }, last]),
     locked: event,

@@ -40,6 +40,24 @@ export interface WriteOptions {
    * of reading it in a round trip of its own. PostgreSQL only.
    */
   read?: Statement | undefined;
+  /**
+   * The session of the request, taken from the instance's cache instead of read before the write
+   * (`AuthService.authenticateForWrite`): the BEGIN message reads whether it still grants `role`
+   * to `userId`, and the write fails as unauthenticated, changing nothing, when it does not.
+   * PostgreSQL only (SQLite's lookup costs no round trip).
+   */
+  session?: SessionCheck | undefined;
+}
+
+/** A cached session a write checks again in its own transaction (`WriteOptions.session`). */
+export interface SessionCheck {
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly role: string;
+  /** The instant the session must still be valid at (it expires after). */
+  readonly at: number;
+  /** Set once a write's BEGIN found the session still granting `role` to `userId`. */
+  verified: boolean;
 }
 
 export interface WriteStats {

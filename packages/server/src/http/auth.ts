@@ -6,7 +6,9 @@
  */
 import { KairosError, type Role, type Viewer } from '@kairos/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SessionCheck } from '../db/store.ts';
 import type { AuthService } from '../features/auth/auth.service.ts';
+import { attachSessionCheck } from '../features/auth/session-check.ts';
 import type { UserRecord } from '../features/users/users.repository.ts';
 
 export const SESSION_COOKIE = 'kairos_session';
@@ -17,11 +19,18 @@ export type Access = 'user' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * The route's only effects are writes that pass the viewer's session check on
+     * (`sessionCheckOf`): its session may come from the instance's cache (cluster mode).
+     */
+    sessionInWrite?: boolean;
   }
   interface FastifyRequest {
     viewer: Viewer;
     user: UserRecord | null;
     token: string | null;
+    /** Set when the session came from the cache: verified by a write, or else before the answer. */
+    sessionCheck: SessionCheck | null;
   }
 }
 
@@ -31,24 +40,47 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('viewer', null as never);
   app.decorateRequest('user', null);
   app.decorateRequest('token', null);
+  app.decorateRequest('sessionCheck', null);
   app.addHook('onRequest', async (request) => {
     request.viewer = { role: 'public' };
+    const lookup = async (token: string) => {
+      if (!request.routeOptions.config?.sessionInWrite || SAFE.has(request.method)) return auth.authenticate(token);
+      const found = await auth.authenticateForWrite(token);
+      request.sessionCheck = found?.check ?? null;
+      return found?.user ?? null;
+    };
     const header = request.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const user = m?.[1] ? await auth.authenticate(m[1]) : null;
+      const user = m?.[1] ? await lookup(m[1]) : null;
       if (!user || !m?.[1]) throw new KairosError('unauthenticated', 'the token is invalid or expired; sign in again');
       setUser(request, user, m[1]);
       return;
     }
     const cookie = request.cookies?.[SESSION_COOKIE];
     if (!cookie) return;
-    const user = await auth.authenticate(cookie);
+    const user = await lookup(cookie);
     if (!user) return;
     if (!SAFE.has(request.method) && !sameOrigin(request)) {
       throw new KairosError('forbidden', 'cross-site request refused; use a Bearer token or the app itself');
     }
     setUser(request, user, cookie);
+  });
+  // A session from the cache that no write checked (the request failed before writing, or had
+  // nothing to write) is looked up now, before anything is answered: once it was revoked, the
+  // answer is the 401 a lookup before the request would have given.
+  // Not an async hook: every answer passes here, and nearly all go straight through.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const check = request.sessionCheck;
+    const token = request.token;
+    if (!check || check.verified || !token) return done(null, payload);
+    auth.authenticate(token).then((user) => {
+      if (user && user.id === check.userId && user.role === check.role) return done(null, payload);
+      reply.removeHeader('etag');
+      reply.removeHeader('location');
+      reply.code(401).header('content-type', 'application/json; charset=utf-8');
+      done(null, JSON.stringify(new KairosError('unauthenticated', 'the token is invalid or expired; sign in again').toBody()));
+    }, done);
   });
   app.addHook('preValidation', async (request) => {
     const access = request.routeOptions.config?.access;
@@ -61,6 +93,7 @@ function setUser(request: FastifyRequest, user: UserRecord, token: string): void
   request.user = user;
   request.token = token;
   request.viewer = { role: user.role, userId: user.id };
+  if (request.sessionCheck) attachSessionCheck(request.viewer, request.sessionCheck);
 }
 
 /** Origin (or Referer) must name this host; browsers always send one on cross-site writes. */

@@ -14,7 +14,7 @@ import {
   textProblem,
 } from '@kairos/core';
 import type { Clock } from '../../clock.ts';
-import type { Store } from '../../db/store.ts';
+import type { SessionCheck, Store } from '../../db/store.ts';
 import { SlidingWindow } from '../../limits/sliding-window.ts';
 import { ensureSetting } from '../settings/settings.repository.ts';
 import {
@@ -58,6 +58,14 @@ export interface SessionGuard {
   stillValid(sessions: readonly OpenSession[]): Promise<Set<string>>;
 }
 
+/**
+ * How long a looked-up session may stand in for a lookup (`authenticateForWrite`): every use is
+ * still checked in the database, in the write's own BEGIN or before the answer; this only bounds
+ * how stale the user's other fields (name, email) can be in such a request. At most `RECENT_MAX`.
+ */
+const RECENT_MS = 60_000;
+const RECENT_MAX = 10_000;
+
 const BAD_LOGIN = 'email or password is incorrect';
 export const rateLimited = (message: string, retryAfter: number) =>
   Object.assign(new KairosError('rate_limited', message), { retryAfter });
@@ -75,6 +83,8 @@ export class AuthService implements SessionGuard {
   private readonly perAccount: SlidingWindow;
   private readonly perAddress: SlidingWindow;
   private readonly endListeners = new Set<(end: SessionEnd) => void>();
+  /** Sessions looked up lately (PostgreSQL), oldest first: `authenticateForWrite`. */
+  private readonly recent = new Map<string, { user: UserRecord; expiresAt: number; seenAt: number }>();
 
   constructor(private readonly deps: AuthDeps) {
     this.secret = deps.secret;
@@ -128,6 +138,8 @@ export class AuthService implements SessionGuard {
 
   /** Tell listeners (the live hub) that rights ended; a failing listener does not undo the write. */
   private announce(end: SessionEnd): void {
+    if ('sessionId' in end) this.recent.delete(end.sessionId);
+    else for (const [id, r] of this.recent) if (r.user.id === end.userId) this.recent.delete(id);
     for (const listener of this.endListeners) {
       try {
         listener(end);
@@ -155,7 +167,35 @@ export class AuthService implements SessionGuard {
 
   /** The user a token belongs to, or null when it is unknown, revoked or expired. */
   async authenticate(token: string): Promise<UserRecord | null> {
-    return (await findUserBySession(this.deps.store.db, this.hash(token), this.deps.clock.now()))?.user ?? null;
+    const tokenHash = this.hash(token);
+    const found = await findUserBySession(this.deps.store.db, tokenHash, this.deps.clock.now());
+    if (found && this.deps.store.dialect === 'postgres') this.remember(tokenHash, found.user, found.expiresAt);
+    else this.recent.delete(tokenHash);
+    return found?.user ?? null;
+  }
+
+  /**
+   * For a request whose only effects are one write (`config.sessionInWrite`): on PostgreSQL, a
+   * session this instance looked up in the last `RECENT_MS` is taken from memory with a check for
+   * the write to make in its own BEGIN (`WriteOptions.session`, one round trip fewer per write),
+   * which fails the write if another instance revoked the session meanwhile. Without a write to
+   * check it, the request checks it before answering (`registerAuth`). Else as `authenticate`.
+   */
+  async authenticateForWrite(token: string): Promise<{ user: UserRecord; check: SessionCheck | null } | null> {
+    const tokenHash = this.hash(token);
+    const now = this.deps.clock.now();
+    const hit = this.recent.get(tokenHash);
+    if (hit && hit.expiresAt > now && now - hit.seenAt < RECENT_MS) {
+      return { user: hit.user, check: { tokenHash, userId: hit.user.id, role: hit.user.role, at: now, verified: false } };
+    }
+    const user = await this.authenticate(token);
+    return user ? { user, check: null } : null;
+  }
+
+  private remember(tokenHash: string, user: UserRecord, expiresAt: number): void {
+    this.recent.delete(tokenHash);
+    if (this.recent.size >= RECENT_MAX) this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(tokenHash, { user, expiresAt, seenAt: this.deps.clock.now() });
   }
 
   async listUsers(): Promise<UserRecord[]> {

@@ -121,7 +121,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
   app.post(
     '/events',
     {
-      config: { access: 'user' },
+      config: { access: 'user', sessionInWrite: true },
       schema: {
         tags: ['events'],
         summary: 'Create an event (draft, pending approval, or approved when an admin creates it)',
@@ -160,7 +160,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesDeps> = async (
   app.patch(
     '/events/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', sessionInWrite: true },
       schema: {
         tags: ['events'],
         summary: 'Edit an event; If-Match or body version guards against lost updates; ?dryRun=true previews',

@@ -31,6 +31,7 @@ import {
 import type { Clock } from '../../clock.ts';
 import type { Store, WriteOptions } from '../../db/store.ts';
 import type { Tx } from '../../db/unit-of-work.ts';
+import { sessionCheckOf } from '../auth/session-check.ts';
 import type { HistoryRecord } from '../history/history.record.ts';
 import { appendHistory, entryWritten, firstEntryOf, historyOf } from '../history/history.repository.ts';
 import { registrationCounts, settleWaitlist } from '../registrations/registrations.repository.ts';
@@ -93,12 +94,15 @@ export class EventsService {
     if (viewer.role === 'public' || !canCreate(viewer)) throw forbidden('create');
     const fields = resolveEventFields(body, null, this.deps.defaultTimezone);
     const status: Status = body.draft ? 'draft' : viewer.role === 'admin' ? 'upcoming' : 'pending_approval';
-    return this.deps.store.write(async (tx) => {
-      const now = this.deps.clock.now();
-      const event = newEventRecord(fields, status, viewer.userId, now);
-      await this.insertCreated(tx, event, viewer, now);
-      return event;
-    });
+    return this.deps.store.write(
+      async (tx) => {
+        const now = this.deps.clock.now();
+        const event = newEventRecord(fields, status, viewer.userId, now);
+        await this.insertCreated(tx, event, viewer, now);
+        return event;
+      },
+      { session: sessionCheckOf(viewer) },
+    );
   }
 
   /**
@@ -164,7 +168,7 @@ export class EventsService {
       await record(tx, entry, event, settled, written);
       return { event, plan, counts: settled };
     };
-    return dryRun ? run(null) : this.deps.store.write(run, this.editing(id));
+    return dryRun ? run(null) : this.deps.store.write(run, { ...this.editing(id), session: sessionCheckOf(viewer) });
   }
 
   async remove(viewer: Viewer, id: string): Promise<void> {
