@@ -194,6 +194,16 @@ test('edits still answer after others rolled back on the connections they prepar
   expect(starts.map((r) => Number(r.due_at))).toEqual(events.map(() => now + 42 * MIN));
 });
 
+/** A database-side failure the server cannot foresee: events titled 'Boom' refused on `op` by a trigger. */
+async function refuseBoom(op: 'insert' | 'update'): Promise<void> {
+  await rawSql(
+    database,
+    `create or replace function refuse_boom() returns trigger language plpgsql as $$
+       begin if new.title = 'Boom' then raise exception 'refused by the test'; end if; return new; end $$`,
+  );
+  await rawSql(database, `create trigger refuse_boom before ${op} on events for each row execute function refuse_boom()`);
+}
+
 /**
  * An edit's last statement (its event, trigger rows and history entry) is held back to travel with
  * its COMMIT (`Tx.hold`). When that statement fails there, the whole write fails: the event, its
@@ -202,13 +212,7 @@ test('edits still answer after others rolled back on the connections they prepar
 test('an edit whose last statement fails with its COMMIT changes nothing', async () => {
   const now = Date.now();
   const { id } = await createEvent(server, { title: 'Held', ...datesBody({ startsAt: now + 5 * MIN, endsAt: now + 6 * MIN }) });
-  // A database-side failure the server cannot foresee: this title is refused by a trigger.
-  await rawSql(
-    database,
-    `create or replace function refuse_boom() returns trigger language plpgsql as $$
-       begin if new.title = 'Boom' then raise exception 'refused by the test'; end if; return new; end $$`,
-  );
-  await rawSql(database, 'create trigger refuse_boom before update on events for each row execute function refuse_boom()');
+  await refuseBoom('update');
   try {
     const history = async () => (await rawRows(database, 'select seq from history where event_id = ?', id)).length;
     const before = await history();
@@ -245,12 +249,7 @@ test('an edit whose last statement fails with its COMMIT changes nothing', async
  */
 test('a create whose statement fails with its COMMIT leaves nothing', async () => {
   const at = Date.now() + 30 * 24 * 60 * MIN;
-  await rawSql(
-    database,
-    `create or replace function refuse_boom() returns trigger language plpgsql as $$
-       begin if new.title = 'Boom' then raise exception 'refused by the test'; end if; return new; end $$`,
-  );
-  await rawSql(database, 'create trigger refuse_boom before insert on events for each row execute function refuse_boom()');
+  await refuseBoom('insert');
   try {
     const count = async (table: string) =>
       Number((await rawRows<{ n: string }>(database, `select count(*) as n from ${table}`))[0]?.n);
