@@ -158,6 +158,45 @@ test('an edit that waited for the event behind another write syncs from the trig
 });
 
 /**
+ * A write's BEGIN message runs several statements; when one fails part-way (here the event's row
+ * lock, given up after `lock_timeout`), the transaction it opened is rolled back before the
+ * connection goes back to the pool. Left open and aborted, it failed every later write sent on it.
+ */
+test('a write whose BEGIN message fails part-way rolls back, and its connection serves the next writes', async () => {
+  const impatient = await new TestServer(database, { PGOPTIONS: '-c lock_timeout=300' }).start();
+  try {
+    const now = Date.now();
+    const { id } = await createEvent(impatient, {
+      title: 'Locked',
+      ...datesBody({ startsAt: now + 20 * MIN, endsAt: now + 21 * MIN }),
+    });
+    const { default: pg } = await import('pg');
+    const other = new pg.Client({ connectionString: database });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('select 1 from events where id = $1 for update', [id]);
+      const refused = await impatient.api('PATCH', `/events/${id}`, { token: impatient.adminToken, json: { venue: 'Late' } });
+      expect(refused.status).toBe(500);
+      await other.query('rollback');
+    } finally {
+      await other.end();
+    }
+    const aborted = await rawRows(
+      database,
+      `select 1 from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+    );
+    expect(aborted).toEqual([]);
+    for (const venue of ['Hall 1', 'Hall 2', 'Hall 3']) {
+      await ok(impatient.api('PATCH', `/events/${id}`, { token: impatient.adminToken, json: { venue } }), 200);
+    }
+    expect((await ok(impatient.api('GET', `/events/${id}`), 200)).json.venue).toBe('Hall 3');
+  } finally {
+    await impatient.stop();
+  }
+});
+
+/**
  * A write's BEGIN and COMMIT messages run prepared statements, prepared by SQL on each connection
  * the first time it sends them (db/prepared.ts `message`). Writes that fail after their BEGIN
  * (a stale version: 409) roll back on connections that prepared in that very message; the writes

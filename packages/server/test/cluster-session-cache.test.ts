@@ -55,6 +55,14 @@ test('a session revoked on another instance: the next create and edit are refuse
   expect(await count('select count(*) as n from history')).toBe(history);
   const [row] = await rawRows<{ venue: string }>(database, 'select venue from events where id = ?', o.event);
   expect(row?.venue).toBe('Room 1');
+  // The refused writes rolled back: no connection waits inside their transactions, and the row
+  // lock the edit took with its BEGIN is free for the next write, here through the other instance.
+  expect(
+    await count(
+      `select count(*) as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+    ),
+  ).toBe(0);
+  await ok(b.api('PATCH', `/events/${o.event}`, { token: b.adminToken, json: { venue: 'Room 9' } }), 200);
 });
 
 test('a revoked session is refused before an answer that wrote nothing: an error, a dry run', async () => {

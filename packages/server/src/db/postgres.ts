@@ -83,17 +83,19 @@ export function openPostgres(url: string, jobs: TriggerJobs): Store {
   const attempt = async <T>(fn: Parameters<Store['write']>[0], options: WriteOptions | undefined): Promise<T> => {
     const effects = newEffects();
     const value = await db.connection().execute(async (conn) => {
-      const begin = beginMessage(options);
-      const { rows } = await sql.raw<{ generation: string | null; viewer?: string | null }>(begin.text).execute(conn);
-      const { generation, viewer, ...read } = rows[0] ?? { generation: null };
-      const webhooksGeneration = generation ?? null;
-      const session = options?.session;
-      if (session) {
-        if (viewer !== session.role) throw new KairosError('unauthenticated', 'the session ended or changed; sign in again');
-        session.verified = true;
-      }
-      const locked = begin.locked === null ? null : { id: begin.locked, row: begin.read ? read : undefined };
+      // From the BEGIN message on, any failure rolls back: a message that failed part-way (or a
+      // session refused after it) leaves its transaction open on the connection otherwise.
       try {
+        const begin = beginMessage(options);
+        const { rows } = await sql.raw<{ generation: string | null; viewer?: string | null }>(begin.text).execute(conn);
+        const { generation, viewer, ...read } = rows[0] ?? { generation: null };
+        const webhooksGeneration = generation ?? null;
+        const session = options?.session;
+        if (session) {
+          if (viewer !== session.role) throw new KairosError('unauthenticated', 'the session ended or changed; sign in again');
+          session.verified = true;
+        }
+        const locked = begin.locked === null ? null : { id: begin.locked, row: begin.read ? read : undefined };
         const result = await withConsequences(
           {
             db: conn,
