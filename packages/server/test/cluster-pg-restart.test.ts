@@ -57,10 +57,17 @@ test('PostgreSQL crashes for 4 s under two instances: they reconnect and fire wh
     expect(ms(h.at)).toBeGreaterThanOrEqual(ms(h.dueAt));
     expect(ms(h.at)).toBeGreaterThanOrEqual(back - 1000);
   }
-  const heard = await stream.waitFor((m) => {
-    const t = m.filter((x) => x.type === 'transition' && x.data.eventId === id);
-    return t.length >= want.length && t;
-  }, 30_000);
+  // Should this wait fail, what both instances said (warnings included) goes with it.
+  const heard = await stream
+    .waitFor((m) => {
+      const t = m.filter((x) => x.type === 'transition' && x.data.eventId === id);
+      return t.length >= want.length && t;
+    }, 30_000)
+    .catch((error: Error) => {
+      throw new Error(
+        `${error.message}\n--- instance b (streaming):\n${b.output.slice(-4000)}\n--- instance a:\n${a.output.slice(-4000)}`,
+      );
+    });
   expect(heard.map((m) => m.data.trigger)).toEqual(want.map((w) => w.trigger));
 
   // Both live on and take writes; a write through one reaches the other's client (the
