@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import { countStatements, databaseOf, oneShot, pgClient, STATEMENT_COUNTING, startCluster, stopCluster } from './lib/cluster.ts';
+import { postgresSeconds } from './lib/cpu.ts';
 import type { Kairos } from './lib/kairos.ts';
 import { startPostgres } from './lib/postgres.ts';
 
@@ -44,22 +45,6 @@ const mainThreadCpuOf = (instances: readonly Kairos[]) =>
 const userCpuOf = (instances: readonly Kairos[]) => statOf(instances, 11);
 const systemCpuOf = (instances: readonly Kairos[]) => statOf(instances, 12);
 
-/** CPU seconds of every PostgreSQL process (the server's backends and helpers) so far. */
-const postgresCpu = () =>
-  fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .reduce((sum, pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (!stat.includes('(postgres)')) return sum;
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-      } catch {
-        return sum;
-      }
-    }, 0);
-
 const ownCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -76,7 +61,7 @@ async function count(
     cpuOf(instances),
     systemCpuOf(instances),
     mainThreadCpuOf(instances),
-    postgresCpu(),
+    postgresSeconds(),
     ownCpu(),
     performance.now(),
   ];
@@ -86,7 +71,7 @@ async function count(
   const systemMs = ((systemCpuOf(instances) - sys0) * 1000) / requests;
   const mainMs = ((mainThreadCpuOf(instances) - main0) * 1000) / requests;
   console.log(
-    `  ${((requests * 1000) / (performance.now() - t0)).toFixed(0)}/s; CPU per request: PostgreSQL ${per(postgresCpu() - pg0)} ms, this client ${per(ownCpu() - own0)} ms`,
+    `  ${((requests * 1000) / (performance.now() - t0)).toFixed(0)}/s; CPU per request: PostgreSQL ${per(postgresSeconds() - pg0)} ms, this client ${per(ownCpu() - own0)} ms`,
   );
   const r = await admin.query<{ query: string; calls: string; ms: number }>(
     `select s.query, s.calls, s.total_exec_time as ms from pg_stat_statements s join pg_database d on d.oid = s.dbid

@@ -31,6 +31,11 @@ function postgresPids(): number[] {
   return entries.filter((d) => /^\d+$/.test(d) && commOf(d) === 'postgres').map(Number);
 }
 
+/** CPU seconds every running PostgreSQL process used so far, summed. */
+export function postgresSeconds(): number {
+  return postgresPids().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}
+
 function commOf(pid: string): string | null {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

@@ -228,46 +228,39 @@ const LOCK_EVENT = 'select from events where id = $1 for update';
  * locks in statements of its own.
  */
 const withGenerations = new Map<string, string>();
-/**
- * `read` with the webhooks' generation beside its row (and the generation alone when it finds
- * none), and with `session`, the role the request's session still grants (`VIEWER`).
- */
+/** `read` with the BEGIN's own columns (`beginColumns`) beside its row, and them alone when it finds none. */
 function withGeneration(read: Statement, session: SessionCheck | undefined): Statement {
   const args = read.args ?? [];
   const key = session ? `${args.length}|${read.sql}` : read.sql;
   let sql = withGenerations.get(key);
   if (sql === undefined) {
-    const g = session ? `${GENERATION}, ${VIEWER(args.length + 1)}` : GENERATION;
-    sql = `select g.*, r.* from (select ${g}) g left join lateral (${read.sql}) r on true`;
+    sql = `select g.*, r.* from (select ${beginColumns(session, args.length + 1)}) g left join lateral (${read.sql}) r on true`;
     if (withGenerations.size < 100) withGenerations.set(key, sql);
   }
-  return { sql, args: session ? [...args, ...viewerArgs(session)] : args };
+  return { sql, args: [...args, ...sessionArgs(session)] };
 }
 
 /**
- * The role the request's cached session still grants its user (`WriteOptions.session`), as
- * column `viewer`: null once it was revoked, expired, or its user deleted. Parameters from `$n`.
+ * What every BEGIN reads besides its locks: the webhooks' generation and, with `session`
+ * (`WriteOptions.session`), as column `viewer` the role the request's cached session still grants
+ * its user — null once it was revoked, expired, or its user deleted. Its parameters from `$n`.
  */
-const VIEWER = (n: number) =>
-  `(select u.role from sessions s join users u on u.id = s.user_id where s.token_hash = $${n} and s.expires_at > $${n + 1} and u.id = $${n + 2}) as viewer`;
-const viewerArgs = (s: SessionCheck) => [s.tokenHash, s.at, s.userId];
+const beginColumns = (session: SessionCheck | undefined, n: number) =>
+  session
+    ? `${GENERATION}, (select u.role from sessions s join users u on u.id = s.user_id where s.token_hash = $${n} and s.expires_at > $${n + 1} and u.id = $${n + 2}) as viewer`
+    : GENERATION;
+const sessionArgs = (s: SessionCheck | undefined) => (s ? [s.tokenHash, s.at, s.userId] : []);
 
 function beginMessage(options: WriteOptions | undefined): { text: string; locked: string | null; read: boolean } {
   const locks = LOCKS[options?.lock ?? 'shared'];
   const event = options?.event;
   const session = options?.session;
   if (event === undefined || !IMPORT_ID.test(event)) {
-    const first: Statement = session
-      ? { sql: `${locks}, ${GENERATION}, ${VIEWER(1)}`, args: viewerArgs(session) }
-      : { sql: `${locks}, ${GENERATION}`, args: [] };
+    const first = { sql: `${locks}, ${beginColumns(session, 1)}`, args: sessionArgs(session) };
     return { text: message([{ sql: 'begin' }, first]), locked: null, read: false };
   }
   const read = options?.read;
-  const last: Statement = read
-    ? withGeneration(read, session)
-    : session
-      ? { sql: `select ${GENERATION}, ${VIEWER(1)}`, args: viewerArgs(session) }
-      : { sql: `select ${GENERATION}`, args: [] };
+  const last = read ? withGeneration(read, session) : { sql: `select ${beginColumns(session, 1)}`, args: sessionArgs(session) };
   return {
     text: message([{ sql: 'begin' }, { sql: locks, args: [] }, { sql: LOCK_EVENT, args: [event] }, last]),
     locked: event,

@@ -8,7 +8,7 @@ import { KairosError, type Role, type Viewer } from '@kairos/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SessionCheck } from '../db/store.ts';
 import type { AuthService } from '../features/auth/auth.service.ts';
-import { attachSessionCheck } from '../features/auth/session-check.ts';
+import { attachSessionCheck, sessionCheckOf } from '../features/auth/session-check.ts';
 import type { UserRecord } from '../features/users/users.repository.ts';
 
 export const SESSION_COOKIE = 'kairos_session';
@@ -29,49 +29,45 @@ declare module 'fastify' {
     viewer: Viewer;
     user: UserRecord | null;
     token: string | null;
-    /** Set when the session came from the cache: verified by a write, or else before the answer. */
-    sessionCheck: SessionCheck | null;
   }
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const INVALID_TOKEN = 'the token is invalid or expired; sign in again';
 
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('viewer', null as never);
   app.decorateRequest('user', null);
   app.decorateRequest('token', null);
-  app.decorateRequest('sessionCheck', null);
   app.addHook('onRequest', async (request) => {
     request.viewer = { role: 'public' };
-    const lookup = async (token: string) => {
-      if (!request.routeOptions.config?.sessionInWrite || SAFE.has(request.method)) return auth.authenticate(token);
-      const found = await auth.authenticateForWrite(token);
-      request.sessionCheck = found?.check ?? null;
-      return found?.user ?? null;
-    };
+    const lookup = async (token: string) =>
+      request.routeOptions.config?.sessionInWrite && !SAFE.has(request.method)
+        ? auth.authenticateForWrite(token)
+        : auth.authenticate(token).then((user) => user && { user, check: null });
     const header = request.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const user = m?.[1] ? await lookup(m[1]) : null;
-      if (!user || !m?.[1]) throw new KairosError('unauthenticated', 'the token is invalid or expired; sign in again');
-      setUser(request, user, m[1]);
+      const found = m?.[1] ? await lookup(m[1]) : null;
+      if (!found || !m?.[1]) throw new KairosError('unauthenticated', INVALID_TOKEN);
+      setUser(request, found.user, m[1], found.check);
       return;
     }
     const cookie = request.cookies?.[SESSION_COOKIE];
     if (!cookie) return;
-    const user = await lookup(cookie);
-    if (!user) return;
+    const found = await lookup(cookie);
+    if (!found) return;
     if (!SAFE.has(request.method) && !sameOrigin(request)) {
       throw new KairosError('forbidden', 'cross-site request refused; use a Bearer token or the app itself');
     }
-    setUser(request, user, cookie);
+    setUser(request, found.user, cookie, found.check);
   });
   // A session from the cache that no write checked (the request failed before writing, or had
   // nothing to write) is looked up now, before anything is answered: once it was revoked, the
   // answer is the 401 a lookup before the request would have given.
   // Not an async hook: every answer passes here, and nearly all go straight through.
   app.addHook('onSend', (request, reply, payload, done) => {
-    const check = request.sessionCheck;
+    const check = sessionCheckOf(request.viewer);
     const token = request.token;
     if (!check || check.verified || !token) return done(null, payload);
     auth.authenticate(token).then((user) => {
@@ -79,7 +75,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
       reply.removeHeader('etag');
       reply.removeHeader('location');
       reply.code(401).header('content-type', 'application/json; charset=utf-8');
-      done(null, JSON.stringify(new KairosError('unauthenticated', 'the token is invalid or expired; sign in again').toBody()));
+      done(null, JSON.stringify(new KairosError('unauthenticated', INVALID_TOKEN).toBody()));
     }, done);
   });
   app.addHook('preValidation', async (request) => {
@@ -89,11 +85,12 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   });
 }
 
-function setUser(request: FastifyRequest, user: UserRecord, token: string): void {
+/** `check`: the session came from the instance's memory, to be verified by the write (or before the answer). */
+function setUser(request: FastifyRequest, user: UserRecord, token: string, check: SessionCheck | null): void {
   request.user = user;
   request.token = token;
   request.viewer = { role: user.role, userId: user.id };
-  if (request.sessionCheck) attachSessionCheck(request.viewer, request.sessionCheck);
+  if (check) attachSessionCheck(request.viewer, check);
 }
 
 /** Origin (or Referer) must name this host; browsers always send one on cross-site writes. */
